@@ -1,0 +1,154 @@
+"""The screening pipeline: request -> signals -> probabilities -> score -> policy -> verdict."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .classify.encoder import embed, encoder_text
+from .classify.model import ModelBundle
+from .model import CATEGORIES, GOOD_CATEGORIES, ContactRequest, Verdict
+from .policy import Policy
+from .signals import SIGNAL_IDS, Analysis, Signal, analyse, detect_all
+from .verdict import score_request
+
+_SIGNAL_INDEX = {sid: i for i, sid in enumerate(SIGNAL_IDS)}
+_GOOD_COLUMNS = [i for i, c in enumerate(CATEGORIES) if c in GOOD_CATEGORIES]
+
+
+def signal_matrix(fired_lists: Sequence[Sequence[tuple[Signal, str]]]) -> np.ndarray:
+    """Binary request-by-signal matrix in registry order (the accurate model's symbolic input)."""
+    out = np.zeros((len(fired_lists), len(SIGNAL_IDS)), dtype=np.float32)
+    for row, fired in enumerate(fired_lists):
+        for sig, _ in fired:
+            out[row, _SIGNAL_INDEX[sig.id]] = 1.0
+    return out
+
+
+def accurate_input(texts: Sequence[str], fired_lists: Sequence[Sequence[tuple[Signal, str]]]) -> np.ndarray:
+    """The accurate model's input: sentence embedding next to the signal indicators."""
+    return np.hstack([embed(texts), signal_matrix(fired_lists)])
+
+
+class Screener:
+    """Screens requests with the shipped (or given) models under a policy.
+
+    `accurate=True` sends the requests the fast model is unsure about through the sentence encoder.
+    """
+
+    def __init__(
+        self,
+        bundle: ModelBundle | None = None,
+        policy: Policy | None = None,
+        *,
+        accurate: bool = False,
+        model_dir: Path | None = None,
+    ) -> None:
+        self.bundle = bundle if bundle is not None else ModelBundle.load(model_dir)
+        self.policy = policy if policy is not None else Policy.default()
+        self.accurate = accurate and self.bundle.accurate is not None
+
+    def fast_probabilities(
+        self,
+        requests: Sequence[ContactRequest],
+        analyses: Sequence[Analysis],
+        fired: Sequence[Sequence[tuple[Signal, str]]],
+    ) -> np.ndarray:
+        """Calibrated class probabilities from the fast model, one row per request."""
+        vocab = self.bundle.vocab
+        rows = [
+            vocab.columns(r, a, [s.id for s, _ in f])
+            for r, a, f in zip(requests, analyses, fired, strict=True)
+        ]
+        return self.bundle.fast.predict_proba(vocab.matrix(rows))
+
+    def _cascade(
+        self,
+        requests: Sequence[ContactRequest],
+        fired: Sequence[Sequence[tuple[Signal, str]]],
+        probs: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        acc = self.bundle.accurate
+        unsure = np.flatnonzero(probs.max(axis=1) < self.bundle.cascade_threshold)
+        if acc is None or unsure.size == 0:
+            return probs, unsure
+        picked = [int(i) for i in unsure]
+        x = accurate_input([encoder_text(requests[i]) for i in picked], [fired[i] for i in picked])
+        mix = self.bundle.accurate_mix
+        probs = probs.copy()
+        probs[unsure] = mix * acc.predict_proba(x) + (1 - mix) * probs[unsure]
+        return probs, unsure
+
+    def screen_many(self, requests: Sequence[ContactRequest]) -> list[Verdict]:
+        """Verdicts for a batch, in input order (batching makes the model step cheap)."""
+        if not requests:
+            return []
+        # A batch allocates many small objects and creates no reference cycles; pausing the cyclic
+        # garbage collector meanwhile saves about a fifth of the time.
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._screen_batch(requests)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    def _screen_batch(self, requests: Sequence[ContactRequest]) -> list[Verdict]:
+        analyses = [analyse(r) for r in requests]
+        fired = [detect_all(r, a) for r, a in zip(requests, analyses, strict=True)]
+        probs = self.fast_probabilities(requests, analyses, fired)
+        escalated: set[int] = set()
+        if self.accurate:
+            probs, unsure = self._cascade(requests, fired, probs)
+            escalated = set(unsure.tolist())
+        best = probs.argmax(axis=1).tolist()
+        good = probs[:, _GOOD_COLUMNS].sum(axis=1).tolist()
+        rows = probs.tolist()
+        out: list[Verdict] = []
+        decide = self.policy.decide
+        weights = self.bundle.score
+        for i, (req, a, f) in enumerate(zip(requests, analyses, fired, strict=True)):
+            row = rows[i]
+            category = CATEGORIES[best[i]]
+            confidence = row[best[i]]
+            p_good = good[i]
+            breakdown = score_request(f, p_good, weights)
+            decision = decide(
+                category, breakdown.score, confidence, p_good, [s.id for s, _ in f], bool(a.note)
+            )
+            out.append(
+                Verdict(
+                    request_id=req.id,
+                    category=category,
+                    confidence=confidence,
+                    score=breakdown.score,
+                    action=decision.action,
+                    lang=a.lang,
+                    signals=breakdown.hits,
+                    probabilities=dict(zip(CATEGORIES, row, strict=True)),
+                    model="accurate" if i in escalated else "fast",
+                    policy_rule=decision.rule,
+                )
+            )
+        return out
+
+    def screen(self, request: ContactRequest) -> Verdict:
+        """The verdict for one request."""
+        return self.screen_many([request])[0]
+
+    def stream(self, requests: Iterable[ContactRequest], batch_size: int = 1024) -> Iterator[Verdict]:
+        """Screen an iterable lazily in batches, yielding verdicts in input order."""
+        batch: list[ContactRequest] = []
+        for req in requests:
+            batch.append(req)
+            if len(batch) >= batch_size:
+                yield from self.screen_many(batch)
+                batch = []
+        if batch:
+            yield from self.screen_many(batch)
+
+
+__all__ = ["CATEGORIES", "Screener", "accurate_input", "signal_matrix"]
