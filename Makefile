@@ -9,7 +9,7 @@ PIP     := $(BIN)/python -m pip
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(PIP) install -q --upgrade pip==25.3
+	$(PIP) install -q --upgrade pip==26.3
 	$(PIP) install -q -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
 
