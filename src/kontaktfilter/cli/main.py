@@ -298,3 +298,6 @@ def explain(
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+# Commands from the other parts of the product register themselves on `app` here, one line each.
