@@ -49,3 +49,15 @@ def test_training_is_reproducible(tmp_path: Path) -> None:
     assert a.score.to_json() == b.score.to_json()
     assert a.accurate is not None and b.accurate is not None
     np.testing.assert_allclose(a.accurate.coef, b.accurate.coef, rtol=1e-5, atol=1e-6)
+
+
+def test_fast_column_path_matches_feature_names() -> None:
+    from kontaktfilter.classify.features import feature_names
+    from kontaktfilter.classify.train import load_labelled
+
+    bundle = ModelBundle.load()
+    for e in load_labelled(ROOT / "data" / "dev.jsonl")[:200]:
+        ids = [s.id for s, _ in e.fired]
+        names = feature_names(e.request, e.analysis, ids)
+        expected = {bundle.vocab.index[f] for f in names if f in bundle.vocab.index}
+        assert bundle.vocab.columns(e.analysis, ids) == expected

@@ -59,10 +59,7 @@ class Screener:
     ) -> np.ndarray:
         """Calibrated class probabilities from the fast model, one row per request."""
         vocab = self.bundle.vocab
-        rows = [
-            vocab.columns(r, a, [s.id for s, _ in f])
-            for r, a, f in zip(requests, analyses, fired, strict=True)
-        ]
+        rows = [vocab.columns(a, [s.id for s, _ in f]) for a, f in zip(analyses, fired, strict=True)]
         return self.bundle.fast.predict_proba(vocab.matrix(rows))
 
     def _cascade(
