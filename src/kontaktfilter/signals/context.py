@@ -210,7 +210,7 @@ phrase_signal(
         "gehalt", "salary", "compensation", "festanstellung", "permanent role", "contract role", "freelance project",
         "projektanfrage", "projekt fur freelancer", "interim", "onboarding", "team lead role", "job",
         "jobs", "arbeitgeber", "employer", "relocation", "remote role", "hybrid role", "vollzeit", "teilzeit",
-        "full time", "full-time",
+        "full time", "full-time", "sucht", "suchen eine", "suchen einen", "suchen ab", "suchen zum", "zum 1", "ab sofort", "in teilzeit", "in vollzeit", "we need a", "need a", "looking for a", "hire a", "to hire", "hire", "head of", "teamleitung", "contract to hire", "report to", "reporting to", "berichten an", "kost und logis", "saisonstelle", "saison", "shortlisted", "apply", "application", "bewerbungsfrist", "closing date", "ausgeschrieben", "ausschreibung", "professur", "lectureship", "postdoc", "phd position", "fellowship", "traineeship", "ausbildungsplatz", "your next role", "nachste rolle", "dein nachster job", "ihr nachster job", "headcount", "einstellen", "stellt ein",
     ],
     hits=["We have an exciting Senior Java role for you.", "Für unseren Mandanten suche ich eine Teamleitung."],
     misses=["Great to meet you at the meetup.", "Hallo Jana, schönes Wochenende!"],

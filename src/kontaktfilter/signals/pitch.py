@@ -133,7 +133,7 @@ phrase_signal(
         "coaching program", "mentoring programm", "mentoring program", "1:1 coaching", "pricing", "preise",
         "price list", "preisliste", "angebot erstellen", "quote", "pay only", "no cure no pay",
         "ghostwriting", "ghostwriter", "content creation", "social media management", "seo services",
-        "web design", "website relaunch", "app development", "virtual assistant", "bookkeeping services",
+        "web design", "website relaunch", "app development", "virtual assistant", "bookkeeping services", "we supply", "we install", "we produce", "we deliver", "we build custom", "wir produzieren", "wir liefern", "wir installieren", "ich vertreibe", "vertreibe", "ich verkaufe", "offering", "bieten ihnen", "biete ihnen", "biete dir", "rabatt", "fruhbucherrabatt", "% off", "per hour", "pro stunde", "payback", "early access", "onboard you", "our fuel card", "our card", "our tool", "unser tool", "our app", "unsere app", "our product", "unser produkt", "free pension review", "free review", "kostenlose analyse", "kostenlosen check",
     ],
     hits=["Ich helfe Coaches, mehr Kunden zu gewinnen.", "Our agency builds funnels. DM me!"],
     misses=["I work on helping refugees find housing and loved your talk.", "Hi Tom, remember me from Leipzig?"],

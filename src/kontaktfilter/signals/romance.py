@@ -22,7 +22,7 @@ phrase_signal(
         "umarmung", "cuddle", "special someone", "special lady", "special woman", "besondere frau", "treffen wir uns",
         "just us", "nur wir", "zu zweit", "unter vier augen", "your husband", "ihr mann", "dein mann",
         "your boyfriend", "dein freund", "married", "verheiratet", "vergeben", "whatsapp you", "not about business",
-        "nicht geschaftlich", "nichts geschaftliches", "kein business", "no business", "not business related",
+        "nicht geschaftlich", "nichts geschaftliches", "kein business", "no business", "not business related", "schone frau", "hubsche frau", "schone lady", "ausstrahlung", "your aura", "crush", "crush on you", "abseits vom beruf", "beyond work", "outside of work", "outside work", "ausserhalb der arbeit", "bezaubernd*", "frauen wie dich", "frau wie dich", "frau wie sie", "women like you", "a woman like you",
     ],
     hits=["Ich würde dich gerne privat kennenlernen.", "Are you single? I'd love to take you on a date."],
     misses=["Wir haben uns auf der Messe kennengelernt.", "Looking forward to our project kickoff."],
@@ -74,4 +74,39 @@ phrase_signal(
     hits=["I would love to mentor you personally, just the two of us over dinner.",
           "Ich könnte dich mentoren, vielleicht bei einem Glas Wein, nur wir beide?"],
     misses=["Our company mentoring programme for apprentices starts in May.", "Hallo, bis Montag im Büro."],
+)  # fmt: skip
+
+
+_ROMANTIC_EMOJI = frozenset("😍😘🥰💋🌹💕💖💗💘💞😻❤♥💓🥂😉")
+
+
+@signal(
+    "romantic_emoji", "romance", -1.0,
+    "Flirt-Emojis (Herzen, Rosen, Kussmund, Zwinkern).",
+    "Flirting emojis (hearts, roses, kisses, winks).",
+    hits=["Hallo schöne Frau 🌹", "Wow 😍", "dinner sometime? 😉"],
+    misses=["Great talk yesterday 👍", "Hallo Tom, bis Montag!"],
+)  # fmt: skip
+def _romantic_emoji(req: ContactRequest, a: Analysis) -> str | None:
+    if not a.note or a.note.isascii():
+        return None
+    found = [ch for ch in a.note if ch in _ROMANTIC_EMOJI]
+    return "".join(found[:3]) if found else None
+
+
+phrase_signal(
+    "headline_private", "romance", -1.2,
+    "Die Profil-Überschrift sucht Privates statt Geschäftliches („Single“, „Witwer“, „looking for love“).",
+    "The sender's headline is about private life, not business ('single', 'widower', 'looking for love').",
+    [
+        "single man", "single woman", "single lady", "single and", "single mom", "single mum", "bin single",
+        "widower", "widowed", "witwer", "verwitwet", "looking for love", "looking for my", "soulmate",
+        "seelenverwandt*", "ready to mingle", "meet amazing women", "meet new people", "honest women",
+        "honest woman", "ehrliche frau", "god fearing", "loving father", "single dad", "single father",
+        "alleinerziehend*", "suche die liebe", "suche frau", "suche partnerin", "romantic", "romantik*",
+        "loves sunsets", "sunsets", "gentleman", "kind hearted", "caring man", "caring and honest",
+    ],
+    field="profile",
+    hits=[{"note": None, "sender": {"headline": "Widower | Father | Loves sunsets and honest women"}}],
+    misses=[{"note": None, "sender": {"headline": "Single-source procurement lead at Bosch"}}],
 )  # fmt: skip

@@ -144,3 +144,19 @@ phrase_signal(
     hits=[{"note": None, "sender": {"headline": "Crypto Investor | Forex Trader | Financial Freedom"}}],
     misses=[{"note": None, "sender": {"headline": "Head of Product at a logistics startup"}}],
 )  # fmt: skip
+
+phrase_signal(
+    "headline_bait", "scam", -1.5,
+    "Die Profil-Überschrift lockt mit schnellem Geld oder Heimarbeit ohne Vorkenntnisse.",
+    "The sender's headline baits with quick money or home work needing no experience.",
+    [
+        "homeoffice jobs", "home office jobs", "work from home", "earn from home", "von zuhause verdienen",
+        "ohne vorkenntnisse", "no experience", "keine erfahrung", "sofort starten", "start today", "netto pro monat",
+        "per day", "pro tag", "daily payout", "tagliche auszahlung", "passive income", "passives einkommen",
+        "financial freedom", "finanzielle freiheit", "get paid", "bezahlt werden", "side income", "extra income",
+        "giveaway", "airdrop", "signals", "vip group", "vip gruppe", "100 legit", "guaranteed",
+    ],
+    field="profile",
+    hits=[{"note": None, "sender": {"headline": "Homeoffice-Jobs | 3.000 € netto | Sofort starten | Ohne Vorkenntnisse"}}],
+    misses=[{"note": None, "sender": {"headline": "Office manager at a law firm in Bremen"}}],
+)  # fmt: skip
