@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kontaktfilter.classify.encoder import encoder_text
+from kontaktfilter.classify.encoder import embed, encoder_text
 from kontaktfilter.classify.features import Vocabulary
 from kontaktfilter.classify.model import ModelBundle, softmax
 from kontaktfilter.classify.train import (
@@ -34,7 +34,7 @@ from kontaktfilter.classify.train import (
     writer_folds,
 )
 from kontaktfilter.model import CATEGORIES, GOOD_CATEGORIES
-from kontaktfilter.screener import accurate_input
+from kontaktfilter.screener import signal_matrix
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "src" / "kontaktfilter" / "resources" / "model"
@@ -49,17 +49,19 @@ def log(msg: str) -> None:
 
 
 def embed_cached(examples: list[Example], cache: Path) -> np.ndarray:
-    """Accurate-path inputs, cached on disk by content hash (embedding is the slow step)."""
+    """Accurate-path inputs; the sentence embeddings (the slow step) are cached by content hash."""
     texts = [encoder_text(e.request) for e in examples]
     key = hashlib.sha256(json.dumps(texts, ensure_ascii=False).encode()).hexdigest()[:16]
-    path = cache / f"acc-{key}.npy"
+    path = cache / f"emb-{key}.npy"
     if path.exists():
-        return np.load(path)
-    log(f"embedding {len(texts)} texts")
-    x = accurate_input(texts, [e.fired for e in examples])
-    cache.mkdir(parents=True, exist_ok=True)
-    np.save(path, x)
-    return x
+        emb = np.load(path)
+    else:
+        log(f"embedding {len(texts)} texts")
+        emb = embed(texts)
+        cache.mkdir(parents=True, exist_ok=True)
+        np.save(path, emb)
+    # Signals change with the code, so they are never cached.
+    return np.hstack([emb, signal_matrix([e.fired for e in examples])])
 
 
 def choose_fast_c(train: list[Example], dev: list[Example]) -> tuple[float, dict[str, float]]:

@@ -61,3 +61,14 @@ def test_fast_column_path_matches_feature_names() -> None:
         names = feature_names(e.request, e.analysis, ids)
         expected = {bundle.vocab.index[f] for f in names if f in bundle.vocab.index}
         assert bundle.vocab.columns(e.analysis, ids) == expected
+
+
+def test_shipped_artefacts_match_the_registered_signals() -> None:
+    from kontaktfilter.classify.encoder import EMBEDDING_DIM
+    from kontaktfilter.signals import REGISTRY, SIGNAL_IDS
+
+    bundle = ModelBundle.load()
+    assert bundle.accurate is not None
+    assert bundle.accurate.coef.shape[1] == EMBEDDING_DIM + len(SIGNAL_IDS)
+    assert set(bundle.score.weights) == set(REGISTRY)
+    assert {f[2:] for f in bundle.vocab.index if f.startswith("s:")} <= set(REGISTRY)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .classify.encoder import embed, encoder_text
+from .classify.encoder import EMBEDDING_DIM, embed, encoder_text
 from .classify.model import ModelBundle
 from .model import CATEGORIES, GOOD_CATEGORIES, ContactRequest, Verdict
 from .policy import Policy
@@ -48,6 +48,12 @@ class Screener:
         model_dir: Path | None = None,
     ) -> None:
         self.bundle = bundle if bundle is not None else ModelBundle.load(model_dir)
+        acc = self.bundle.accurate
+        if acc is not None and acc.coef.shape[1] != EMBEDDING_DIM + len(SIGNAL_IDS):
+            raise ValueError(
+                f"the accurate model expects {acc.coef.shape[1] - EMBEDDING_DIM} signals but "
+                f"{len(SIGNAL_IDS)} are registered: the artefacts are stale (run `make model`)"
+            )
         self.policy = policy if policy is not None else Policy.default()
         self.accurate = accurate and self.bundle.accurate is not None
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..model import ContactRequest
 
+EMBEDDING_DIM = 512
 _ENCODER: Any = None
 
 
@@ -30,7 +31,7 @@ def embed(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
 
         _ENCODER = USE(threads=1)
     if not texts:
-        return np.zeros((0, 512), dtype=np.float32)
+        return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
     parts = [
         np.asarray(_ENCODER.encode(list(texts[i : i + batch_size]))) for i in range(0, len(texts), batch_size)
     ]
