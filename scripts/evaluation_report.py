@@ -182,6 +182,11 @@ def main() -> None:
         md.append(
             f"| {e.label.value} | {v.category.value} | {v.confidence:.2f} | {note[:110]} | {why(fast, e, v)} |"
         )
+    # Sections other parts of the product measure with their own scripts (coach, learning).
+    for name in ("evaluation-coach.md", "evaluation-learning.md"):
+        part = OUT.parent / name
+        if part.exists():
+            md += ["", part.read_text(encoding="utf-8").strip()]
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text("\n".join(md) + "\n", encoding="utf-8")
     print(f"wrote {OUT}: fast {r_fast.macro_f1:.3f}, accurate {r_acc.macro_f1:.3f}, baseline {base_f1:.3f}")

@@ -157,7 +157,7 @@ _EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
     misses=["Hi Jana, great talk yesterday 🙂", "Hallo Tom, bis bald."],
 )  # fmt: skip
 def _emoji(req: ContactRequest, a: Analysis) -> str | None:
-    n = len(_EMOJI.findall(a.note)) if a.note else 0
+    n = len(_EMOJI.findall(a.note)) if a.note and not a.note.isascii() else 0
     return f"{n} emojis" if n >= 3 else None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..model import ContactRequest
 from ._registry import Analysis, phrase_signal, signal
 
@@ -77,7 +79,7 @@ phrase_signal(
 )  # fmt: skip
 
 
-_ROMANTIC_EMOJI = frozenset("😍😘🥰💋🌹💕💖💗💘💞😻❤♥💓🥂😉")
+_ROMANTIC_EMOJI = re.compile("[😍😘🥰💋🌹💕💖💗💘💞😻❤♥💓🥂😉]")
 
 
 @signal(
@@ -90,7 +92,7 @@ _ROMANTIC_EMOJI = frozenset("😍😘🥰💋🌹💕💖💗💘💞😻❤♥�
 def _romantic_emoji(req: ContactRequest, a: Analysis) -> str | None:
     if not a.note or a.note.isascii():
         return None
-    found = [ch for ch in a.note if ch in _ROMANTIC_EMOJI]
+    found = _ROMANTIC_EMOJI.findall(a.note)
     return "".join(found[:3]) if found else None
 
 
