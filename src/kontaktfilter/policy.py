@@ -95,8 +95,11 @@ class Policy:
         self.spec = spec
         self.source = source
         disabled = set(spec.disabled_rules)
-        self._force = [r for r in spec.force if r.name not in disabled]
-        self._rules = [r for r in spec.rules if r.name not in disabled]
+        force = [r for r in spec.force if r.name not in disabled]
+        rules = [r for r in spec.rules if r.name not in disabled]
+        # Rules that can apply to a category, in order, so `decide` only tries those.
+        self._force = {c: [r for r in force if not r.category or c in r.category] for c in Category}
+        self._rules = {c: [r for r in rules if not r.category or c in r.category] for c in Category}
 
     @classmethod
     def default(cls) -> Policy:
@@ -141,12 +144,12 @@ class Policy:
         """The action for one verdict, and which rule produced it."""
         t = self.spec.thresholds
         decision: Decision | None = None
-        for rule in self._force:
+        for rule in self._force[category]:
             if _matches(rule, category, score, confidence, fired, has_note):
                 decision = Decision(rule.action, f"force:{rule.name}")
                 break
         if decision is None:
-            for rule in self._rules:
+            for rule in self._rules[category]:
                 if _matches(rule, category, score, confidence, fired, has_note):
                     decision = Decision(rule.action, f"rule:{rule.name}")
                     break

@@ -19,6 +19,10 @@ _SIGNAL_INDEX = {sid: i for i, sid in enumerate(SIGNAL_IDS)}
 _GOOD_COLUMNS = [i for i, c in enumerate(CATEGORIES) if c in GOOD_CATEGORIES]
 
 
+def _ids(fired: Sequence[tuple[Signal, str]]) -> list[str]:
+    return [s.id for s, _ in fired]
+
+
 def signal_matrix(fired_lists: Sequence[Sequence[tuple[Signal, str]]]) -> np.ndarray:
     """Binary request-by-signal matrix in registry order (the accurate model's symbolic input)."""
     out = np.zeros((len(fired_lists), len(SIGNAL_IDS)), dtype=np.float32)
@@ -65,7 +69,7 @@ class Screener:
     ) -> np.ndarray:
         """Calibrated class probabilities from the fast model, one row per request."""
         vocab = self.bundle.vocab
-        rows = [vocab.columns(a, [s.id for s, _ in f]) for a, f in zip(analyses, fired, strict=True)]
+        rows = [vocab.columns(a, _ids(f)) for a, f in zip(analyses, fired, strict=True)]
         return self.bundle.fast.predict_proba(vocab.matrix(rows))
 
     def _cascade(
