@@ -35,7 +35,10 @@ def _fold_token(tok: str) -> str:
 
 def words(text: str) -> list[str]:
     """The folded word tokens of a text."""
-    return [t if t.isascii() else _fold_token(t) for t in _WORD.findall(text.lower())]
+    low = text.lower()
+    if low.isascii():
+        return _WORD.findall(low)
+    return [t if t.isascii() else _fold_token(t) for t in _WORD.findall(low)]
 
 
 _DE_WORDS = frozenset(
