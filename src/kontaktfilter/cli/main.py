@@ -300,4 +300,7 @@ def main() -> None:
     app()
 
 
-# Commands from the other parts of the product register themselves on `app` here, one line each.
+# Commands from the other parts of the product register themselves on `app` here.
+from ..moderation.cli import app as _moderation_app  # noqa: E402
+
+app.add_typer(_moderation_app, name="moderation")
