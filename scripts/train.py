@@ -31,9 +31,11 @@ from kontaktfilter.classify.train import (
     macro_f1,
     nll,
     out_of_fold_logits,
+    prepare,
     writer_folds,
 )
-from kontaktfilter.model import CATEGORIES, GOOD_CATEGORIES
+from kontaktfilter.contract import parse_request
+from kontaktfilter.model import CATEGORIES, GOOD_CATEGORIES, Category
 from kontaktfilter.screener import signal_matrix
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +66,23 @@ def embed_cached(examples: list[Example], cache: Path) -> np.ndarray:
     return np.hstack([emb, signal_matrix([e.fired for e in examples])])
 
 
+def no_evidence_examples() -> list[Example]:
+    """Requests with no note and an empty profile, labelled collector_generic (no reason given).
+
+    No writer wrote such a request, so without these rows the model extrapolates from its
+    intercepts (it once called an empty request relevant_business). Generated, documented in
+    data/README.md.
+    """
+    out = []
+    for i, platform in enumerate(("linkedin", "xing", "mastodon", "email", "other")):
+        for j, sender in enumerate(({}, {"has_photo": False}, {"mutual_contacts": 0}, {"name": "A. B."})):
+            req = parse_request(
+                {"id": f"prior-{i}-{j}", "platform": platform, "note": None, "sender": sender}
+            )
+            out.append(prepare(req, Category.COLLECTOR_GENERIC, "en", "prior"))
+    return out
+
+
 def choose_fast_c(train: list[Example], dev: list[Example]) -> tuple[float, dict[str, float]]:
     vocab = Vocabulary.build([e.features for e in train], MIN_COUNT)
     xt, xd = vocab.transform([e.features for e in train]), vocab.transform([e.features for e in dev])
@@ -86,6 +105,7 @@ def main() -> None:
     np.random.seed(SEED)
     train = load_labelled(args.data / "train.jsonl")
     dev = load_labelled(args.data / "dev.jsonl")
+    train = train + no_evidence_examples()
     pool = train + dev
     y = labels_of(pool)
     log(f"train {len(train)}, dev {len(dev)}")

@@ -302,5 +302,7 @@ def main() -> None:
 
 # Commands from the other parts of the product register themselves on `app` here.
 from ..moderation.cli import app as _moderation_app  # noqa: E402
+from .replies import register as _register_replies  # noqa: E402
 
 app.add_typer(_moderation_app, name="moderation")
+_register_replies(app)
