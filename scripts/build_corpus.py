@@ -16,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "raw"
-TEST_WRITERS = ("w3",)
+TEST_WRITERS = ("w3", "w10")
 DEV_WRITERS = ("w5",)
 NEAR_DUP_JACCARD = 0.6
 

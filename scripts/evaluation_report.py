@@ -73,6 +73,17 @@ def signal_table(train: list[Example], test: list[Example], screener: Screener) 
     return lines
 
 
+def writer_rows(test: list[Example], v_fast: list[Verdict], v_acc: list[Verdict]) -> list[str]:
+    rows = []
+    for w in sorted({e.writer for e in test}, key=lambda x: int(x.lstrip("w") or 0)):
+        idx = [i for i, e in enumerate(test) if e.writer == w]
+        labels = [test[i].label for i in idx]
+        rf = evaluate(labels, [v_fast[i] for i in idx])
+        ra = evaluate(labels, [v_acc[i] for i in idx])
+        rows.append(f"| {w} | {len(idx)} | {rf.macro_f1:.3f} | {ra.macro_f1:.3f} | {rf.good_harsh}/{rf.good_total} |")
+    return rows
+
+
 def main() -> None:
     train = load_labelled(ROOT / "data" / "train.jsonl")
     test = load_labelled(ROOT / "data" / "test.jsonl")
@@ -139,6 +150,12 @@ def main() -> None:
         f"{meta.get('lowo_cascade_macro_f1')} (threshold {meta.get('cascade_threshold')}, mix "
         f"{meta.get('accurate_mix')}); calibration out of fold: NLL {meta.get('lowo_fast_nll')}, "
         f"ECE {meta.get('lowo_fast_ece')}.",
+        "",
+        "By test writer (each a different author the model never saw):",
+        "",
+        "| writer | n | fast macro-F1 | accurate macro-F1 | fast good → ignore/block |",
+        "|---|---:|---:|---:|---:|",
+        *writer_rows(test, v_fast, v_acc),
         "",
         "## Fast path",
         "",
