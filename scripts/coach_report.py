@@ -178,7 +178,8 @@ def main() -> None:
         "",
         "**Only the test split is held out.** The shipped model was fitted on train and dev",
         "(`scripts/train.py`), and the coach's own rules (which signals count, when the model's reading",
-        "suppresses or raises a finding) were tuned looking at train only. Test (writer w3) was never read",
+        "suppresses or raises a finding) were tuned looking at train only. Test (the writers named in",
+        "`data/splits.json`) was never read",
         "by any fitting or tuning step; train and dev numbers are in-sample and shown for comparison.",
         "",
         "Findings have a severity: **problem** (what a recipient's filter punishes: "
