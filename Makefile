@@ -19,9 +19,10 @@ venv: $(STAMP)
 system-deps:
 	bash scripts/install-system-deps.sh
 
-## Screen the demo inbox and print the triaged result.
+## Import the demo LinkedIn export into the embedded SQLite (user data dir; idempotent) and start the web app.
 run: $(STAMP)
-	$(BIN)/kontaktfilter screen demo/inbox.jsonl --format table
+	$(BIN)/kontaktfilter import demo/linkedin-export
+	$(BIN)/kontaktfilter serve
 
 ## The whole suite: lint, types, tests (starting the real servers they need).
 test: $(STAMP) system-deps lint typecheck unit

@@ -302,7 +302,13 @@ def main() -> None:
 
 # Commands from the other parts of the product register themselves on `app` here.
 from ..moderation.cli import app as _moderation_app  # noqa: E402
+from .inbox import register as _register_inbox  # noqa: E402
+from .integrations import register as _register_integrations  # noqa: E402
 from .replies import register as _register_replies  # noqa: E402
+from .web import register as _register_web  # noqa: E402
 
-app.add_typer(_moderation_app, name="moderation")
+_register_inbox(app)
 _register_replies(app)
+_register_web(app)
+_register_integrations(app)
+app.add_typer(_moderation_app, name="moderation")

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
@@ -124,6 +125,11 @@ class LinkedInExport:
 # --- profile URLs -------------------------------------------------------------------------------
 
 _SLUG_SAFE = "-_.~"
+_UNSAFE = re.compile(r"[\s\x00-\x1f]")
+# The form nearly every export row has; it skips the general parser (100,000 rows per import).
+_COMMON = re.compile(
+    r"https?://(?:[a-z]{2,3}\.|www\.)?linkedin\.com/(?:comm/)?in/([A-Za-z0-9_.~-]+)/?", re.IGNORECASE
+)
 
 
 def canonical_profile_url(url: str | None) -> str | None:
@@ -132,7 +138,10 @@ def canonical_profile_url(url: str | None) -> str | None:
     if url is None:
         return None
     s = url.strip()
-    if not s or any(ch.isspace() or ord(ch) < 32 for ch in s):
+    m = _COMMON.fullmatch(s)
+    if m:
+        return "https://www.linkedin.com/in/" + m[1].lower()
+    if not s or _UNSAFE.search(s):
         return None
     if "://" not in s:
         if not s.lower().startswith(("www.", "linkedin.com", "de.linkedin.com")) and "linkedin.com/" not in s:
@@ -224,6 +233,7 @@ def parse_day(value: str) -> date:
 # --- CSV plumbing -------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1024)
 def _norm_header(cell: str) -> str:
     return cell.replace("\ufeff", "").strip().lower().replace(" ", "").replace("_", "")
 

@@ -1,0 +1,226 @@
+"""Integration commands: `watch` (invitation e-mails over IMAP) and `mastodon screen` (follow requests).
+
+Both take `--database URL` like the inbox commands; connection settings come from the config file's
+`[imap]` and `[mastodon]` tables (docs/integrations.md). Secrets are read from files or the
+environment and never printed.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..policy import Policy, PolicyError
+from ..settings import Settings, SettingsError, load_settings
+
+DatabaseOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        metavar="URL",
+        help="Database URL (sqlite:///FILE or postgresql://...); default KONTAKTFILTER_DATABASE_URL, "
+        "else inbox.sqlite3 in the data directory.",
+    ),
+]
+
+
+def _warn(message: str) -> None:
+    # One plain line per problem, so errors stay greppable.
+    print(message, file=sys.stderr, flush=True)
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    _warn(f"error: {message}")
+    return typer.Exit(code)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _settings(database: str | None) -> Settings:
+    try:
+        return load_settings(database_url=database)
+    except SettingsError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _policy(settings: Settings) -> Policy:
+    try:
+        return Policy.load(settings.policy)
+    except PolicyError as exc:
+        raise _fail(str(exc)) from None
+
+
+@contextmanager
+def _opened(settings: Settings) -> Iterator[Any]:
+    from ..store.engine import Store, StoreError
+
+    try:
+        store = Store.open(settings.database)
+    except StoreError as exc:
+        raise _fail(str(exc)) from None
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _screener_factory(policy: Policy) -> Any:
+    from ..screener import Screener
+
+    def make() -> Screener:
+        try:
+            return Screener(policy=policy)
+        except FileNotFoundError as exc:
+            raise _fail(str(exc)) from None
+
+    return make
+
+
+def register(app: typer.Typer) -> None:
+    """Add `watch` and the `mastodon` sub-application to the `kontaktfilter` application."""
+
+    @app.command()
+    def watch(
+        once: Annotated[bool, typer.Option("--once", help="Run one pass and exit (no IDLE).")] = False,
+        database: DatabaseOpt = None,
+        config: Annotated[
+            Path | None,
+            typer.Option("--config", help="Config file (default: KONTAKTFILTER_CONFIG or the user's)."),
+        ] = None,
+        folder: Annotated[
+            str | None, typer.Option("--folder", help="Mailbox folder (default imap.folder).")
+        ] = None,
+        rescan: Annotated[
+            bool,
+            typer.Option(
+                "--rescan", help="Read every notification again, not only those after the last run."
+            ),
+        ] = False,
+    ) -> None:
+        """Read LinkedIn invitation e-mails from your mailbox into the inbox and screen them."""
+        from ..integrations.imap.client import ImapAuthError, ImapClient, ImapError, ImapTLSError
+        from ..integrations.imap.extractors import get_extractors
+        from ..integrations.imap.watch import UidState, Watcher
+        from ..integrations.settings import (
+            PASSWORD_ENV,
+            IntegrationSettingsError,
+            load_imap_settings,
+            read_secret,
+        )
+
+        settings = _settings(database)
+        try:
+            imap = load_imap_settings(config, folder=folder)
+            password = read_secret(imap.password_file, PASSWORD_ENV, "imap.password_file")
+            extractors = get_extractors(imap.extractors)
+        except (IntegrationSettingsError, ValueError) as exc:
+            raise _fail(str(exc)) from None
+        policy = _policy(settings)
+        state = UidState(imap.state_file or settings.data_dir / "imap-state.json")
+        with _opened(settings) as store:
+            watcher = Watcher(
+                imap, client=lambda: ImapClient(imap, password), store=store,
+                screener=_screener_factory(policy), policy=policy, extractors=extractors, state=state,
+                now=_now, out=_say, warn=_warn, rescan=rescan,
+            )  # fmt: skip
+            try:
+                if once:
+                    summary = watcher.run_once()
+                    _say(summary.describe())
+                    if summary.reconciled:
+                        _say(
+                            f"{summary.reconciled} request(s) merged with the same invitation from a LinkedIn export"
+                        )
+                    if summary.problems:
+                        raise typer.Exit(1)
+                    return
+                stop = threading.Event()
+                try:
+                    watcher.watch(stop.is_set)
+                except KeyboardInterrupt:
+                    stop.set()
+                    _say("stopped")
+            except (ImapAuthError, ImapTLSError) as exc:
+                raise _fail(str(exc)) from None
+            except ImapError as exc:
+                raise _fail(str(exc), 1) from None
+
+    mastodon = typer.Typer(
+        name="mastodon", help="Mastodon: screen follow requests of a locked account.", no_args_is_help=True
+    )
+    app.add_typer(mastodon, name="mastodon")
+
+    @mastodon.command("screen")
+    def mastodon_screen(
+        instance: Annotated[
+            str,
+            typer.Option("--instance", metavar="URL", help="Your instance, e.g. https://mastodon.social."),
+        ],
+        token_file: Annotated[
+            Path,
+            typer.Option(
+                "--token-file", metavar="FILE", help="File holding an access token (scopes read, follow)."
+            ),
+        ],
+        apply: Annotated[
+            bool,
+            typer.Option(
+                "--apply", help="Authorize or reject on the server (default: dry run, nothing sent)."
+            ),
+        ] = False,
+        database: DatabaseOpt = None,
+        config: Annotated[
+            Path | None, typer.Option("--config", help="Config file with an optional [mastodon] table.")
+        ] = None,
+    ) -> None:
+        """Screen pending follow requests and authorize or reject them per your policy (dry run by default)."""
+        from ..integrations.mastodon.client import MastodonAuthError, MastodonClient, MastodonFailure
+        from ..integrations.mastodon.screen import FollowRequestRun
+        from ..integrations.settings import IntegrationSettingsError, load_mastodon_settings, read_secret
+
+        settings = _settings(database)
+        try:
+            masto = load_mastodon_settings(config)
+            token = read_secret(token_file, None, "--token-file")
+        except IntegrationSettingsError as exc:
+            raise _fail(str(exc)) from None
+        policy = _policy(settings)
+        with _opened(settings) as store:
+            try:
+                client = MastodonClient.connect(instance, token, masto)
+                run = FollowRequestRun(
+                    client,
+                    store=store,
+                    screener=_screener_factory(policy),
+                    policy=policy,
+                    settings=masto,
+                    now=_now,
+                )
+                result = run.run(apply=apply)
+            except MastodonAuthError as exc:
+                raise _fail(str(exc)) from None
+            except MastodonFailure as exc:
+                raise _fail(str(exc), 1) from None
+        for line in result.lines:
+            _say(line)
+        for problem in result.problems:
+            _warn(problem)
+        _say(result.describe(apply))
+        if result.problems:
+            raise typer.Exit(1)
+
+
+__all__ = ["register"]

@@ -1,0 +1,1 @@
+"""The inbox store: SQLAlchemy models, migrations and repository functions."""
