@@ -80,7 +80,9 @@ def writer_rows(test: list[Example], v_fast: list[Verdict], v_acc: list[Verdict]
         labels = [test[i].label for i in idx]
         rf = evaluate(labels, [v_fast[i] for i in idx])
         ra = evaluate(labels, [v_acc[i] for i in idx])
-        rows.append(f"| {w} | {len(idx)} | {rf.macro_f1:.3f} | {ra.macro_f1:.3f} | {rf.good_harsh}/{rf.good_total} |")
+        rows.append(
+            f"| {w} | {len(idx)} | {rf.macro_f1:.3f} | {ra.macro_f1:.3f} | {rf.good_harsh}/{rf.good_total} |"
+        )
     return rows
 
 
