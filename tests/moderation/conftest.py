@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -32,6 +32,11 @@ SMALL = Policy(
     invitation_window_us=4 * HOUR,
 )
 assert DAY_US == 24 * HOUR
+
+#: Service tuning that makes short generated sequences cross every path a late event can take: refold
+#: in memory within the window, refold from a checkpoint, refold the whole log (and trimmed windows and
+#: dropped checkpoints on the way).
+TINY = {"window": 2, "checkpoint_every": 2, "checkpoints_kept": 3}
 
 
 @pytest.fixture(scope="session")
@@ -75,14 +80,17 @@ class ServiceFactory:
         faults: Faults = _noop_fault,
         url: str | None = None,
         prefix: str | None = None,
+        tuning: Mapping[str, int] | None = None,
     ) -> ModerationService:
         store = SqlStore.from_url(url or self.fresh_url())
         if self.backend == "sqlite":
             cache: SqlStateCache | RedisStateCache = SqlStateCache()
         else:
             server: RedisClusterServer = self._request.getfixturevalue("cluster")
-            cache = RedisStateCache(redis_cluster_client(server.url), prefix or f"t{uuid.uuid4().hex[:12]}")
-        service = ModerationService(store, cache, policy, clock or ManualClock(0), faults)
+            cache = RedisStateCache(
+                redis_cluster_client(server.url), prefix or f"t{uuid.uuid4().hex[:12]}", buckets=4
+            )
+        service = ModerationService(store, cache, policy, clock or ManualClock(0), faults, **(tuning or {}))
         self._made.append(service)
         return service
 
@@ -99,12 +107,14 @@ def make_service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ser
     factory.close()
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
+@pytest.fixture(scope="module", params=[(b, t) for b in BACKENDS for t in ("default", "tiny")])
 def shared_service(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[ModerationService, ManualClock]]:
-    """One long-lived service per backend for property tests (each example uses its own namespace)."""
-    factory = ServiceFactory(request.param, request, tmp_path_factory.mktemp("shared"))
+    """One long-lived service per backend and tuning for property tests (each example uses its own
+    namespace)."""
+    backend, tuning = request.param
+    factory = ServiceFactory(backend, request, tmp_path_factory.mktemp("shared"))
     clock = ManualClock(0)
-    yield factory(SMALL, clock), clock
+    yield factory(SMALL, clock, tuning=TINY if tuning == "tiny" else None), clock
     factory.close()

@@ -46,3 +46,22 @@ def arrivals(draw: st.DrawFn, events: list[Event]) -> list[list[Event]]:
         batches.append(list(order[i : i + size]))
         i += size
     return batches
+
+
+@st.composite
+def jittered_arrivals(draw: st.DrawFn, events: list[Event]) -> list[list[Event]]:
+    """The events nearly in order, as a live feed delivers them: each displaced by up to a few hours,
+    a few resent, cut into batches. Late events then mostly land just behind what was applied, which is
+    what the in-memory window and the checkpoints are for."""
+    resent = list(events)
+    if events:
+        resent += draw(st.lists(st.sampled_from(events), max_size=len(events) // 4 + 1))
+    delays = draw(st.lists(st.integers(0, 8), min_size=len(resent), max_size=len(resent)))
+    order = [e for _, e in sorted(zip(delays, resent, strict=True), key=lambda p: p[1].at + p[0] * HOUR // 2)]
+    batches: list[list[Event]] = []
+    i = 0
+    while i < len(order):
+        size = draw(st.integers(min_value=1, max_value=6))
+        batches.append(order[i : i + size])
+        i += size
+    return batches

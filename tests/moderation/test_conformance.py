@@ -8,18 +8,18 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from kontaktfilter.moderation.clock import ManualClock
 from kontaktfilter.moderation.engine import LIFT, SHORTEN
 from kontaktfilter.moderation.events import INVITATION_IGNORED, INVITATION_SENT, Event
 from kontaktfilter.moderation.service import AppealRejected, ModerationService
 from kontaktfilter.moderation.state import RedisStateCache
-from kontaktfilter.moderation.store import senders_table
+from kontaktfilter.moderation.store import checkpoints_table, senders_table
 
 from .conftest import HOUR, SMALL, ServiceFactory
 from .reference import Reference
-from .strategies import BASE, arrivals, event_lists
+from .strategies import BASE, arrivals, event_lists, jittered_arrivals
 
 
 def ev(i: int, hours: float, kind: str = INVITATION_IGNORED, sender: str = "s") -> Event:
@@ -222,20 +222,15 @@ def test_a_crash_mid_batch_then_resend_equals_the_reference(
     assert [a.action for a in survivor.audit()] == ["sanction_imposed"]
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(st.data())
-def test_any_arrival_order_equals_the_reference(
-    shared_service: tuple[ModerationService, ManualClock], data: st.DataObject
+def check_against_reference(
+    service: ModerationService,
+    clock: ManualClock,
+    namespace: str,
+    events: list[Event],
+    batches: list[list[Event]],
 ) -> None:
-    """Random events with duplicates, shuffled arrival and batch cuts, on window and suspension edges."""
-    service, clock = shared_service
-    namespace = f"n{uuid.uuid4().hex[:10]}-"
-    events = data.draw(event_lists(namespace=namespace, max_size=40))
-    for batch in data.draw(arrivals(events)):
+    """Ingests the batches, then compares sanctions, status, count and invitations with the reference."""
+    for batch in batches:
         results = service.ingest_events(batch)
         assert all(r.status in ("applied", "duplicate") for r in results)
     reference = Reference(SMALL).run(events)
@@ -247,3 +242,96 @@ def test_any_arrival_order_equals_the_reference(
         assert (status.status, status.until) == reference.status(sender, end)
         assert status.count == reference.count(sender, end)
         assert status.invitations == reference.invitations(sender, end)
+
+
+PROPERTY = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@PROPERTY
+@given(st.data())
+def test_any_arrival_order_equals_the_reference(
+    shared_service: tuple[ModerationService, ManualClock], data: st.DataObject
+) -> None:
+    """Random events with duplicates, shuffled arrival and batch cuts, on window and suspension edges."""
+    service, clock = shared_service
+    namespace = f"n{uuid.uuid4().hex[:10]}-"
+    events = data.draw(event_lists(namespace=namespace, max_size=40))
+    check_against_reference(service, clock, namespace, events, data.draw(arrivals(events)))
+
+
+@PROPERTY
+@given(st.data())
+def test_nearly_ordered_arrival_equals_the_reference(
+    shared_service: tuple[ModerationService, ManualClock], data: st.DataObject
+) -> None:
+    """A live feed: events a few hours out of order and resent; late events take the in-memory window,
+    the checkpoints or the whole log (the "tiny" tuning makes short sequences reach all three)."""
+    service, clock = shared_service
+    namespace = f"j{uuid.uuid4().hex[:10]}-"
+    events = data.draw(event_lists(namespace=namespace, max_size=40))
+    check_against_reference(service, clock, namespace, events, data.draw(jittered_arrivals(events)))
+
+
+def test_late_events_refold_from_the_window_or_a_checkpoint_and_checkpoints_stay_bounded(
+    make_service: ServiceFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A late event inside the window reads nothing from the log; one behind it reads only the log after
+    the newest checkpoint before it; one older than every checkpoint reads the whole log. The result is
+    the reference's in every case, and a sender keeps at most `checkpoints_kept` checkpoints."""
+    service = make_service(tuning={"window": 4, "checkpoint_every": 5, "checkpoints_kept": 3})
+    reads: list[str] = []
+    store = service.store
+    for name in ("sender_events", "sender_events_after"):
+        original = getattr(store, name)
+
+        def spy(*args: Any, _original: Any = original, _name: str = name) -> Any:
+            reads.append(_name)
+            return _original(*args)
+
+        monkeypatch.setattr(store, name, spy)
+    # One event every 1.5 h from hour 2, an ignore every 6 h: never 3 in 10 h, until late ones arrive.
+    kinds = [INVITATION_IGNORED, INVITATION_SENT, "invitation_accepted", "invitation_accepted"]
+    events = [ev(i, 2 + i * 1.5, kinds[i % 4]) for i in range(40)]
+    for i in range(0, 40, 4):
+        service.ingest_events(events[i : i + 4])
+    assert reads == []
+
+    def checkpoints() -> int:
+        with store.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(checkpoints_table)).scalar_one())
+
+    assert checkpoints() == 3  # eight were taken, the oldest five dropped
+    assert sanctions_of(service) == []
+    everything = list(events)
+    for late, expected_reads in [
+        (ev(100, 2 + 38 * 1.5 - 0.5), []),  # inside the window: refold in memory
+        (ev(101, 2 + 33 * 1.5 - 0.5), ["sender_events_after"]),  # behind it: from a checkpoint
+        (ev(102, 1), ["sender_events"]),  # older than every checkpoint: the whole log
+    ]:
+        reads.clear()
+        before = sanctions_of(service)
+        service.ingest_events([late])
+        everything.append(late)
+        assert reads == expected_reads, late
+        assert sanctions_of(service) == Reference(SMALL).run(everything).sanctions() != before
+        assert checkpoints() <= 3
+
+
+def test_cluster_keeps_a_sanction_key_per_sender_in_its_bucket(make_service: ServiceFactory) -> None:
+    """Platform components can read a sender's current sanction from Redis without the API."""
+    service = make_service()
+    if not isinstance(service.cache, RedisStateCache):
+        pytest.skip("the embedded backend keeps no Redis keys")
+    service.ingest_events([ev(1, 0), ev(2, 1), ev(3, 2)])
+    assert service.cache.current_sanction("s") == {
+        "kind": "suspension",
+        "start": str(BASE + 2 * HOUR),
+        "end": str(BASE + 7 * HOUR),
+    }
+    state_key, sanction_key = service.cache.keys("s")
+    assert state_key.split("}")[0] == sanction_key.split("}")[0]  # one hash tag: one slot
+    assert service.cache.current_sanction("nobody") == {}

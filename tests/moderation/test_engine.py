@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import uuid
 from pathlib import Path
@@ -23,11 +24,12 @@ from kontaktfilter.moderation.engine import (
     SUSPENDED_NOW,
     Appeal,
     Engine,
+    Window,
     item_key,
 )
 from kontaktfilter.moderation.events import INVITATION_IGNORED, INVITATION_REPORTED, INVITATION_SENT, Event
 from kontaktfilter.moderation.policy import Policy
-from kontaktfilter.moderation.replay import replay
+from kontaktfilter.moderation.replay import read_grouped, replay
 from kontaktfilter.moderation.store import SqlStore
 
 from .conftest import HOUR, SMALL
@@ -235,3 +237,56 @@ def test_replay_into_sqlite_persists_the_reference_result(
         assert [(s.sender, s.kind, s.start, s.end, s.trigger_event, s.count) for s in stored] == expected
     finally:
         store.dispose()
+
+
+def test_window_round_trips_and_stays_bounded() -> None:
+    """A window (base state plus recent events) folds to the same state as all its events, survives JSON,
+    and never holds more than `keep` events however many arrive."""
+    engine = Engine(SMALL)
+    window = Window(engine.new_state(), [])
+    direct = engine.new_state()
+    kinds = [INVITATION_IGNORED, INVITATION_SENT, "invitation_accepted", INVITATION_REPORTED]
+    for i in range(200):
+        event = ev(i, i * 0.7, kinds[i % 4])
+        engine.apply_event(direct, event)
+        window.tail.append(event)
+        engine.trim(window, keep=5)
+        assert len(window.tail) <= 5
+        again = engine.window_from_json("s", window.to_json())
+        assert engine.current(again)[0] == engine.current(window)[0] == direct
+
+
+def test_a_plain_state_snapshot_reads_as_a_window_without_tail() -> None:
+    engine = Engine(SMALL)
+    st_ = engine.new_state()
+    engine.apply_event(st_, ev(1, 0))
+    window = engine.window_from_json("s", st_.to_json())
+    assert (window.base, window.tail) == (st_, [])
+
+
+@settings(max_examples=60, deadline=None)
+@given(event_lists(max_size=30), st.data())
+def test_replay_of_a_stream_reads_lines_like_iteration(events: list[Event], data: st.DataObject) -> None:
+    """Reading a text stream in blocks gives the same events, duplicates and bad-line numbers as
+    iterating its lines, whatever the line ends, blank or broken lines and block boundaries."""
+    pieces = [json.dumps(e.to_json()) for e in events]
+    pieces += data.draw(
+        st.lists(st.sampled_from(["", "  ", "{broken", pieces[0] if pieces else "x"]), max_size=4)
+    )
+    pieces = data.draw(st.permutations(pieces))
+    ends = data.draw(
+        st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=len(pieces), max_size=len(pieces))
+    )
+    text = "".join(p + e for p, e in zip(pieces, ends, strict=True))
+    if data.draw(st.booleans()):
+        text = text.rstrip("\r\n")  # no end after the last line
+    by_lines = read_grouped(list(io.StringIO(text, newline="")), "x", SMALL.counted_types)
+    block_chars = data.draw(st.integers(1, 300))
+    by_blocks = read_grouped(io.StringIO(text, newline=""), "x", SMALL.counted_types, block_chars=block_chars)
+    assert [(b.line, b.error.describe()) for b in by_blocks.bad] == [
+        (b.line, b.error.describe()) for b in by_lines.bad
+    ]
+    assert (by_blocks.unique, by_blocks.duplicates) == (by_lines.unique, by_lines.duplicates)
+    assert {s: sorted(e) for s, e in by_blocks.counted.items()} == {
+        s: sorted(e) for s, e in by_lines.counted.items()
+    }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from hypothesis import strategies as st
 from kontaktfilter.moderation.events import (
     EventError,
     format_timestamp,
+    parse_chunk,
     parse_event,
     parse_line,
     parse_timestamp,
@@ -135,3 +138,68 @@ def test_policy_errors_name_file_and_key(tmp_path: Path, text: str, fragment: st
         load_policy(path)
     assert str(path) in str(caught.value)
     assert fragment in str(caught.value)
+
+
+_timestamps = st.one_of(
+    st.builds(
+        "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}{}{}".format,
+        st.integers(0, 2100),
+        st.integers(0, 13),
+        st.integers(0, 32),
+        st.integers(0, 24),
+        st.integers(0, 60),
+        st.integers(0, 60),
+        st.sampled_from(["", ".5", ".123456", ".1234567"]),
+        st.sampled_from(["Z", "+00:00", "+01:30", ""]),
+    ),
+    st.sampled_from(["2025-01-01T00:00:00Z", "2024-02-29T23:59:59.999999Z", "0001-01-01T00:00:00Z"]),
+)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.fixed_dictionaries(
+                {
+                    "id": _text,
+                    "type": st.sampled_from(["invitation_sent", "invitation_reported", "bogus"]),
+                    "sender": _text,
+                    "recipient": _text,
+                    "at": _timestamps,
+                }
+            ),
+            st.sampled_from([(", ", ": "), (",", ":"), (", ", ":")]),
+            st.sampled_from(["\n", "\r\n"]),
+        ),
+        max_size=6,
+    )
+)
+def test_bulk_parse_agrees_with_the_per_line_path(
+    rows: list[tuple[dict[str, str], tuple[str, str], str]],
+) -> None:
+    """The block parser either declines the chunk or returns exactly what parse_line gives for each
+    line; it declines only when a line is invalid or not in the form it handles."""
+    lines = [json.dumps(obj, separators=seps, ensure_ascii=False) + end for obj, seps, end in rows]
+    expected: list[tuple[int, str, str, str, str]] = []
+    for line in lines:
+        with contextlib.suppress(EventError):
+            expected.append(parse_line(line))
+    got = parse_chunk(lines)
+    if got is not None:
+        assert got == expected and len(got) == len(lines)
+    elif len(expected) == len(lines):
+        # Every line is valid, so the decline must be down to a form the bulk path leaves to parse_line.
+        assert any(
+            list(obj) != ["id", "type", "sender", "recipient", "at"]
+            or not obj["at"].endswith(("Z", "+00:00"))
+            or ("." in obj["at"] and len(obj["at"].split(".")[1].rstrip("Z+:0")) > 6)
+            or any(not re.fullmatch(r'[^\s"\\\x00-\x1f][^"\\\x00-\x1f]{0,511}', obj[k]) for k in obj)
+            for obj, _, _ in rows
+        )
+
+
+def test_bulk_parse_takes_canonical_lines() -> None:
+    lines = [json.dumps({**GOOD, "id": f"e{i}"}) + "\n" for i in range(3)]
+    got = parse_chunk(lines)
+    assert got == [tuple(parse_line(line)) for line in lines]
+    assert parse_chunk([*lines, "\n"]) is None  # a blank line: the per-line path skips it

@@ -12,7 +12,7 @@ from .clock import Clock, system_clock
 from .policy import Policy, load_policy
 from .service import Faults, ModerationService, _noop_fault
 from .settings import ModerationSettings
-from .state import RedisStateCache, SqlStateCache, StateCache
+from .state import DEFAULT_BUCKETS, RedisStateCache, SqlStateCache, StateCache
 from .store import SqlStore
 
 
@@ -32,6 +32,7 @@ def build_service(
     redis_url: str | None = None,
     redis_prefix: str = "kf:mod",
     clock: Clock = system_clock,
+    redis_buckets: int = DEFAULT_BUCKETS,
     faults: Faults = _noop_fault,
 ) -> ModerationService:
     """The embedded backend without a Redis URL, the scale-out backend with one."""
@@ -39,7 +40,7 @@ def build_service(
     cache: StateCache = (
         SqlStateCache()
         if redis_url is None
-        else RedisStateCache(redis_cluster_client(redis_url), redis_prefix)
+        else RedisStateCache(redis_cluster_client(redis_url), redis_prefix, redis_buckets)
     )
     return ModerationService(store, cache, policy, clock, faults)
 
@@ -47,5 +48,9 @@ def build_service(
 def service_from_settings(settings: ModerationSettings) -> ModerationService:
     """A service configured by settings (used by `serve` and its workers)."""
     return build_service(
-        settings.database, load_policy(settings.policy), settings.redis_url, settings.redis_prefix
+        settings.database,
+        load_policy(settings.policy),
+        settings.redis_url,
+        settings.redis_prefix,
+        redis_buckets=settings.redis_buckets,
     )

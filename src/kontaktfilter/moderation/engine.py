@@ -9,11 +9,12 @@ limit (see docs/moderation.md for why the newest `threshold` counted timestamps 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from json.encoder import encode_basestring
 from typing import Any
 
-from .events import INVITATION_SENT, Event, format_timestamp
+from .events import EVENT_TYPES, INVITATION_SENT, Event, EventRow, format_timestamp
 from .policy import Policy
 
 SUSPENSION = "suspension"
@@ -84,23 +85,21 @@ class Sanction:
         """What makes two derivations the same sanction: kind, start and trigger."""
         return (self.kind, self.start, self.trigger_event)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Compact form for state snapshots."""
-        return {
-            "q": self.seq,
-            "k": self.kind,
-            "s": self.start,
-            "e": self.end,
-            "t": self.trigger_event,
-            "c": self.count,
-            "p": self.planned_end,
-            "l": self.lifted,
-        }
+    def to_json(self) -> str:
+        """Compact positional JSON for state snapshots: [seq, kind, start, end, trigger, count, planned, lifted]."""
+        return (
+            f"[{self.seq},{encode_basestring(self.kind)},{self.start},{_json_int(self.end)},"
+            f"{encode_basestring(self.trigger_event)},{self.count},{_json_int(self.planned_end)},"
+            f"{'true' if self.lifted else 'false'}]"
+        )
 
     @classmethod
-    def from_dict(cls, sender: str, d: dict[str, Any]) -> Sanction:
-        """Inverse of to_dict."""
-        return cls(sender, d["q"], d["k"], d["s"], d["e"], d["t"], d["c"], d["p"], d["l"])
+    def from_json_value(cls, sender: str, d: list[Any] | dict[str, Any]) -> Sanction:
+        """Inverse of to_json (after json.loads); also reads the earlier keyed form {"q", "k", ...}."""
+        if isinstance(d, dict):
+            return cls(sender, d["q"], d["k"], d["s"], d["e"], d["t"], d["c"], d["p"], d["l"])
+        seq, kind, start, end, trigger, count, planned, lifted = d
+        return cls(sender, seq, kind, start, end, trigger, count, planned, lifted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,19 +131,66 @@ class SenderState:
     last_key: ItemKey | None = None
 
     def to_json(self) -> str:
-        """Compact JSON snapshot (for SQLite and Redis)."""
-        return json.dumps(
-            {
-                "c": self.counted,
-                "s": self.sent,
-                "b": self.breaches,
-                "n": self.n_sanctions,
-                "r": self.reset,
-                "x": None if self.sanction is None else self.sanction.to_dict(),
-                "k": None if self.last_key is None else list(self.last_key),
-            },
-            separators=(",", ":"),
+        """Compact JSON snapshot (for SQLite and Redis): [counted, sent, breaches, n, reset, sanction, key]."""
+        return state_json(
+            self.counted, self.sent, self.breaches, self.n_sanctions, self.reset, self.sanction, self.last_key
         )
+
+    def copy(self) -> SenderState:
+        """An independent copy (appeals mutate the sanction in place, so it is copied too)."""
+        x = self.sanction
+        return SenderState(
+            self.counted.copy(),
+            self.sent.copy(),
+            self.breaches,
+            self.n_sanctions,
+            self.reset,
+            None if x is None else replace(x),
+            self.last_key,
+        )
+
+
+@dataclass(slots=True)
+class Window:
+    """A sender's cached state as a base state plus the recent events after it (only events: an appeal
+    moves the base), so an event that arrives late but after the base is refolded in memory. The tail
+    holds at most WINDOW events, so it stays bounded too."""
+
+    base: SenderState
+    tail: list[EventRow]
+
+    def to_json(self) -> str:
+        """[base state, [[at, id, type], ...]]."""
+        rows = ",".join(
+            f"[{at},{encode_basestring(i)},{encode_basestring(t)}]" for at, i, t, _, _ in self.tail
+        )
+        return f"[{self.base.to_json()},[{rows}]]"
+
+
+#: A window keeps the newest WINDOW events of its sender after its base: a late event among them is
+#: refolded in memory, an older one from the durable log. Counted in events, not time, so one event
+#: from the future (a clock running ahead) does not push every on-time event out of the window.
+WINDOW = 16
+
+
+def _json_int(value: int | None) -> str:
+    return "null" if value is None else str(value)
+
+
+def state_json(
+    counted: list[int],
+    sent: list[int],
+    breaches: int,
+    n_sanctions: int,
+    reset: int | None,
+    sanction: Sanction | None,
+    last_key: ItemKey | None,
+) -> str:
+    """The snapshot text of a state, built by formatting rather than json.dumps: a batch writes one per
+    sender, and json.dumps costs several microseconds per call (repr of an int list is valid JSON)."""
+    key = "null" if last_key is None else f"[{last_key[0]},{last_key[1]},{encode_basestring(last_key[2])}]"
+    x = "null" if sanction is None else sanction.to_json()
+    return f"[{counted!r},{sent!r},{breaches},{n_sanctions},{_json_int(reset)},{x},{key}]"
 
 
 def item_key(item: Event | Appeal) -> ItemKey:
@@ -199,15 +245,44 @@ class Engine:
 
     def state_from_json(self, sender: str, text: str) -> SenderState:
         """Inverse of SenderState.to_json; the lists are re-capped in case the policy changed."""
+        return self.state_from_value(sender, json.loads(text))
+
+    def window_from_json(self, sender: str, text: str) -> Window:
+        """Inverse of Window.to_json; a plain state snapshot reads as a window with an empty tail."""
         d = json.loads(text)
+        if isinstance(d, list) and len(d) == 2:
+            types = EVENT_TYPES
+            tail: list[EventRow] = [(at, i, types[t], sender, "") for at, i, t in d[1]]
+            return Window(self.state_from_value(sender, d[0]), tail)
+        return Window(self.state_from_value(sender, d), [])
+
+    def current(self, window: Window) -> tuple[SenderState, list[Sanction]]:
+        """The state after the window's tail (a copy: the window is left as it is) and the sanctions
+        the tail caused."""
+        st = window.base.copy()
+        return st, self.fold_sender(st, window.tail)
+
+    def trim(self, window: Window, keep: int = WINDOW) -> None:
+        """Folds the oldest tail events beyond `keep` into the base; each event is folded into the base
+        once, so trimming costs O(1) per event."""
+        cut = len(window.tail) - keep
+        if cut > 0:
+            self.fold_sender(window.base, window.tail[:cut])
+            del window.tail[:cut]
+
+    def state_from_value(self, sender: str, d: Any) -> SenderState:
+        """A state from its decoded snapshot (the positional list, or the earlier keyed form)."""
+        if isinstance(d, dict):  # the earlier keyed snapshot form
+            d = [d["c"], d["s"], d["b"], d["n"], d["r"], d["x"], d["k"]]
+        counted, sent, breaches, n_sanctions, reset, x, k = d
         return SenderState(
-            d["c"][-self._thr :],
-            d["s"][-self._inv_limit :],
-            d["b"],
-            d["n"],
-            d["r"],
-            None if d["x"] is None else Sanction.from_dict(sender, d["x"]),
-            None if d["k"] is None else (d["k"][0], d["k"][1], d["k"][2]),
+            counted[-self._thr :],
+            sent[-self._inv_limit :],
+            breaches,
+            n_sanctions,
+            reset,
+            None if x is None else Sanction.from_json_value(sender, x),
+            None if k is None else (k[0], k[1], k[2]),
         )
 
     @staticmethod
@@ -220,7 +295,7 @@ class Engine:
             st.sanction = sanction = None
         return sanction
 
-    def apply_event(self, st: SenderState, event: Event) -> str:
+    def apply_event(self, st: SenderState, event: EventRow) -> str:
         """Applies one event (in order, once) and returns the decision; a new sanction lands in st.sanction."""
         at, event_id, event_type, _, _ = event
         st.last_key = (at, EVENT_RANK, event_id)
@@ -254,15 +329,16 @@ class Engine:
             return ALLOWED
         return RECORDED
 
-    def _breach(self, st: SenderState, event: Event) -> str:
+    def _breach(self, st: SenderState, event: EventRow) -> str:
+        at, event_id, _, sender, _ = event
         st.n_sanctions += 1
         if st.breaches < self._susp_before_ban:
-            end: int | None = event.at + self._susp
+            end: int | None = at + self._susp
             kind, decision = SUSPENSION, SUSPENDED_NOW
         else:
             end, kind, decision = None, BAN, BANNED_NOW
         st.breaches += 1
-        st.sanction = Sanction(event.sender, st.n_sanctions, kind, event.at, end, event.id, self._thr, end)
+        st.sanction = Sanction(sender, st.n_sanctions, kind, at, end, event_id, self._thr, end)
         return decision
 
     def apply_appeal(self, st: SenderState, appeal: Appeal) -> tuple[Sanction, int | None] | None:
@@ -297,14 +373,47 @@ class Engine:
         low = t - self._inv_window
         return sum(1 for ts in st.sent if low < ts <= t)
 
-    def fold_sender(self, st: SenderState, events: list[Event]) -> list[Sanction]:
-        """Applies one sender's events (in key order, ids unique); returns the sanctions they caused."""
-        apply = self.apply_event
+    def fold_sender(self, st: SenderState, events: Sequence[EventRow]) -> list[Sanction]:
+        """Applies one sender's events (in key order, ids unique, all after st.last_key) and returns the
+        sanctions they caused; the same transitions as apply_event, without a call and a decision per event."""
+        if not events:
+            return []
+        counted_types, thr, win = self._counted, self._thr, self._win
+        limit, inv_win = self._inv_limit, self._inv_window
+        counted, sent = st.counted, st.sent
+        sanction = st.sanction
         sanctions: list[Sanction] = []
         for event in events:
-            decision = apply(st, event)
-            if decision is SUSPENDED_NOW or decision is BANNED_NOW:
-                sanctions.append(st.sanction)  # type: ignore[arg-type]
+            at = event[0]
+            if sanction is not None and sanction.end is not None and sanction.end <= at:
+                st.reset = sanction.end
+                counted.clear()
+                st.sanction = sanction = None
+            event_type = event[2]
+            if event_type in counted_types:
+                if sanction is not None:
+                    continue
+                counted.append(at)
+                n = len(counted)
+                if n >= thr:
+                    if n >= 2 * thr:
+                        del counted[: n - thr]
+                    if counted[-thr] > at - win:
+                        self._breach(st, event)
+                        sanction = st.sanction
+                        assert sanction is not None
+                        sanctions.append(sanction)
+            elif event_type == INVITATION_SENT:
+                if sanction is not None:
+                    continue
+                n = len(sent)
+                if n >= limit and sent[-limit] > at - inv_win:
+                    continue
+                sent.append(at)
+                if n + 1 >= 2 * limit:
+                    del sent[: n + 1 - limit]
+        last = events[-1]
+        st.last_key = (last[0], EVENT_RANK, last[1])
         return sanctions
 
     def fold(

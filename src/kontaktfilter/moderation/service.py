@@ -3,8 +3,9 @@
 Every change to a sender happens in one database transaction that first locks the sender's head row,
 so workers on many machines serialise per sender and never per batch. Events that arrive in order of
 effect are applied to the cached bounded state; an event that arrives late (its key sorts before what
-was already applied) makes the service recompute that one sender from its durable log, which gives
-exactly what the reference gets by applying everything in (at, id) order.
+was already applied) makes the service refold that one sender: in memory when it falls inside the
+cached window of recent events, else from the newest checkpoint before it, else from the whole durable
+log. Each gives exactly what the reference gets by applying everything in (at, id) order.
 """
 
 from __future__ import annotations
@@ -19,16 +20,21 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from .clock import Clock, system_clock
 from .engine import (
+    APPEAL_RANK,
     BAN,
     BANNED_NOW,
+    EVENT_RANK,
     LIFT,
     REASONS,
     SHORTEN,
     SUSPENDED_NOW,
+    WINDOW,
     Appeal,
     Engine,
+    ItemKey,
     Sanction,
     SenderState,
+    Window,
     item_key,
 )
 from .events import Event, EventError, format_timestamp, parse_event
@@ -49,6 +55,12 @@ __all__ = [
 
 T = TypeVar("T")
 Faults = Callable[[str], None]
+
+#: A checkpoint is written whenever a sender's item count crosses a multiple of this; at most
+#: CHECKPOINTS_KEPT per sender are kept, so a late item refolds at most about that many items unless it
+#: is older than all of them.
+CHECKPOINT_EVERY = 64
+CHECKPOINTS_KEPT = 4
 
 IMPOSED = "sanction_imposed"
 WITHDRAWN = "sanction_withdrawn"
@@ -98,6 +110,18 @@ class SenderStatus:
 
 
 @dataclass(slots=True)
+class Refold:
+    """A sender refolded from the durable log: its new window and current state, the new head token,
+    a decision per event and the effect of every appeal."""
+
+    window: Window
+    state: SenderState
+    token: str
+    decisions: dict[str, str]
+    appeal_effects: dict[str, tuple[Sanction, int | None] | None]
+
+
+@dataclass(slots=True)
 class AppealOutcome:
     """The appeal as recorded and the sanction after it."""
 
@@ -115,12 +139,12 @@ def _retryable(exc: DBAPIError) -> bool:
     return getattr(exc.orig, "sqlstate", None) in {"40P01", "40001"}
 
 
-def _state_write(sender: str, token: str | None, st: SenderState) -> StateWrite:
+def _state_write(sender: str, token: str | None, text: str, st: SenderState) -> StateWrite:
     s = st.sanction
     return StateWrite(
         sender,
         token,
-        st.to_json(),
+        text,
         "" if s is None else s.kind,
         None if s is None else s.start,
         None if s is None else s.end,
@@ -138,6 +162,9 @@ class ModerationService:
         clock: Clock = system_clock,
         faults: Faults = _noop_fault,
         attempts: int = 5,
+        checkpoint_every: int = CHECKPOINT_EVERY,
+        checkpoints_kept: int = CHECKPOINTS_KEPT,
+        window: int = WINDOW,
     ) -> None:
         self.store = store
         self.cache = cache
@@ -146,6 +173,9 @@ class ModerationService:
         self.clock = clock
         self._faults = faults
         self._attempts = attempts
+        self._checkpoint_every = checkpoint_every
+        self._checkpoints_kept = checkpoints_kept
+        self._window = window
         # SQLite has one writer anyway; queueing threads here is cheaper than busy-waiting in SQLite.
         self._lock: threading.Lock | None = threading.Lock() if store.dialect == "sqlite" else None
 
@@ -169,45 +199,128 @@ class ModerationService:
         raise AssertionError("unreachable")
 
     # -- state ---------------------------------------------------------------------------------------------
-    def _trusted_state(self, sender: str, head: Head, cached: dict[str, str]) -> SenderState | None:
+    def _trusted_window(self, sender: str, head: Head, cached: dict[str, str]) -> Window | None:
+        """The cached window when its token matched the head; a fresh one for a sender without items."""
         text = cached.get(sender)
         if text is not None:
-            return self.engine.state_from_json(sender, text)
+            return self.engine.window_from_json(sender, text)
         if head.n_items == 0:
-            return self.engine.new_state()
+            return Window(self.engine.new_state(), [])
         return None
 
-    def _sender_items(self, conn: Connection, sender: str) -> list[Event | Appeal]:
-        items: list[Event | Appeal] = [
-            *self.store.sender_events(conn, sender),
-            *self.store.sender_appeals(conn, sender),
-        ]
+    def _trusted_state(self, sender: str, head: Head, cached: dict[str, str]) -> SenderState | None:
+        """The current state from a trusted window, or None when it must be rebuilt from the log."""
+        window = self._trusted_window(sender, head, cached)
+        return None if window is None else self.engine.current(window)[0]
+
+    def _sender_items(
+        self, conn: Connection, sender: str, after: ItemKey | None = None
+    ) -> list[Event | Appeal]:
+        """The sender's logged events and appeals in key order, all of them or those after `after`."""
+        if after is None:
+            events = self.store.sender_events(conn, sender)
+            appeals = self.store.sender_appeals(conn, sender)
+        else:
+            events = self.store.sender_events_after(conn, sender, after)
+            appeals = [a for a in self.store.sender_appeals(conn, sender) if item_key(a) > after]
+        items: list[Event | Appeal] = [*events, *appeals]
         items.sort(key=item_key)
         return items
+
+    def _base(
+        self, conn: Connection, sender: str, before: ItemKey | None
+    ) -> tuple[SenderState, ItemKey | None]:
+        """The state to refold from: the newest checkpoint before `before` (None: the newest of all), or
+        a fresh state when there is none; with the key it stands at."""
+        found = self.store.checkpoint_before(conn, sender, before)
+        if found is None:
+            return self.engine.new_state(), None
+        key, text = found
+        return self.engine.state_from_json(sender, text), key
 
     def _recompute(
         self,
         conn: Connection,
         sender: str,
-        extra: Sequence[Event | Appeal],
+        head: Head,
+        extra: Sequence[Event],
+        new_ids: Sequence[str],
+        since: ItemKey,
         cause: str,
         now: int,
         audit: list[AuditEntry],
-    ) -> tuple[SenderState, str, dict[str, str], dict[str, tuple[Sanction, int | None] | None]]:
-        """Refolds one sender from its durable log plus `extra`, rewrites its sanctions, audits the diff."""
-        items = self._sender_items(conn, sender)
+    ) -> Refold:
+        """Refolds one sender from the newest checkpoint before `since` (the earliest new item's key), or
+        from the start of its log, plus `extra`; rewrites the sanctions that may have changed and audits
+        the difference. `new_ids` are the digest names of the items new to the head token."""
+        base, base_key = self._base(conn, sender, since)
+        # Sanctions numbered before the checkpoint's current one ended before it: the refold cannot
+        # change them. The current one (if any) may still be shortened, lifted or withdrawn.
+        carried = base.sanction
+        first_seq = base.n_sanctions if carried is not None else base.n_sanctions + 1
+        self.store.drop_checkpoints_after(conn, sender, since)
+        items = self._sender_items(conn, sender, base_key)
         items.extend(extra)
         items.sort(key=item_key)
-        result = self.engine.fold(items)
-        st = result.states.get(sender) or self.engine.new_state()
-        old = self.store.sender_sanctions(conn, sender)
-        new = result.sanctions
+        # The new window's base stands after the last appeal, its tail holds the events after that.
+        last_appeal = max((i for i, item in enumerate(items) if isinstance(item, Appeal)), default=-1)
+        result = self.engine.fold(items[: last_appeal + 1], {sender: base})
+        window = Window(base, [e for e in items[last_appeal + 1 :] if isinstance(e, Event)])
+        st, tail_sanctions, decisions = self._fold_tail(window)
+        decisions.update(result.decisions)
+        new = [*([carried] if carried is not None else []), *result.sanctions, *tail_sanctions]
+        old = self.store.sender_sanctions(conn, sender, first_seq)
         audit.extend(_diff(old, new, now, cause))
-        if [_row_key(s) for s in old] != [_row_key(s) for s in new]:
-            self.store.replace_sanctions(conn, sender, new)
-        token = digest(event_item_id(i.id) if isinstance(i, Event) else appeal_item_id(i.id) for i in items)
+        if [_row_key(x) for x in old] != [_row_key(x) for x in new]:
+            self.store.replace_sanctions(conn, sender, new, first_seq)
+        if head.token is not None:
+            token = digest(new_ids, head.token)
+        else:
+            # A head written by a replay has no token: digest the whole log once.
+            ids = [event_item_id(i) for i in self.store.sender_event_ids(conn, sender)]
+            ids += [appeal_item_id(a.id) for a in self.store.sender_appeals(conn, sender)]
+            ids += [event_item_id(e.id) for e in extra]
+            token = digest(ids)
         assert token is not None
-        return st, token, result.decisions, result.appeal_effects
+        return Refold(window, st, token, decisions, result.appeal_effects)
+
+    def _fold_tail(self, window: Window) -> tuple[SenderState, list[Sanction], dict[str, str]]:
+        """Applies a window's tail to a copy of its base: the current state, the sanctions the tail
+        caused and a decision per tail event."""
+        st = window.base.copy()
+        sanctions: list[Sanction] = []
+        decisions: dict[str, str] = {}
+        apply = self.engine.apply_event
+        for event in window.tail:
+            decision = decisions[event[1]] = apply(st, event)
+            if decision is SUSPENDED_NOW or decision is BANNED_NOW:
+                assert st.sanction is not None
+                sanctions.append(st.sanction)
+        return st, sanctions, decisions
+
+    def _late_in_window(
+        self,
+        conn: Connection,
+        sender: str,
+        window: Window,
+        batch: list[Event],
+        now: int,
+        audit: list[AuditEntry],
+    ) -> tuple[SenderState, dict[str, str]]:
+        """A batch whose earliest event sorts inside the window's tail: refold base + tail + batch in
+        memory, compare the sanctions with the ones the old tail gave, and rewrite only on a change
+        (no read from the database at all)."""
+        base = window.base
+        first_seq = base.n_sanctions if base.sanction is not None else base.n_sanctions + 1
+        carried = [] if base.sanction is None else [base.sanction]
+        _, old_tail_sanctions = self.engine.current(window)
+        window.tail = sorted([*window.tail, *batch])
+        st, new_tail_sanctions, decisions = self._fold_tail(window)
+        old, new = [*carried, *old_tail_sanctions], [*carried, *new_tail_sanctions]
+        if [_row_key(x) for x in old] != [_row_key(x) for x in new]:
+            audit.extend(_diff(old, new, now, batch[0].id))
+            self.store.replace_sanctions(conn, sender, new, first_seq)
+        return st, decisions
 
     # -- ingest ----------------------------------------------------------------------------------------------
     def ingest(self, raw_items: Sequence[Any]) -> list[ItemResult]:
@@ -290,39 +403,89 @@ class ModerationService:
         new_sanctions: list[Sanction] = []
         audit: list[AuditEntry] = []
         writes: list[StateWrite] = []
+        stale: list[tuple[str, ItemKey]] = []
+        checkpoints: list[tuple[str, ItemKey, str]] = []
         for sender, batch in fresh.items():
             batch.sort()
             head = heads[sender]
-            st = self._trusted_state(sender, head, cached)
-            if st is not None and (st.last_key is None or (batch[0].at, 0, batch[0].id) > st.last_key):
-                token = digest((event_item_id(e.id) for e in batch), head.token)
-                for event in batch:
-                    decision = self.engine.apply_event(st, event)
-                    rows.append((event, decision))
-                    outcome[event.id] = ("applied", decision, REASONS[decision], None)
-                    if decision is SUSPENDED_NOW or decision is BANNED_NOW:
-                        assert st.sanction is not None
-                        new_sanctions.append(st.sanction)
-                        audit.append(_imposed(st.sanction, now, event.id))
-            else:
-                st, token, decisions, _ = self._recompute(conn, sender, batch, batch[0].id, now, audit)
-                for event in batch:
-                    decision = decisions[event.id]
-                    rows.append((event, decision))
-                    outcome[event.id] = ("applied", decision, REASONS[decision], None)
+            items_before = head.n_items
+            window, st, token, decisions = self._apply_batch(
+                conn,
+                sender,
+                head,
+                self._trusted_window(sender, head, cached),
+                batch,
+                now,
+                audit,
+                new_sanctions,
+                stale,
+            )
+            for event in batch:
+                decision = decisions[event.id]
+                rows.append((event, decision))
+                outcome[event.id] = ("applied", decision, REASONS[decision], None)
+            self.engine.trim(window, self._window)
+            text = window.to_json()
             head.token = token
             head.n_items += len(batch)
             head.last_at = batch[-1].at if head.last_at is None else max(head.last_at, batch[-1].at)
-            head.state = st.to_json() if self.cache.in_sql else None
-            writes.append(_state_write(sender, token, st))
+            head.state = text if self.cache.in_sql else None
+            writes.append(_state_write(sender, token, text, st))
+            if (
+                items_before // self._checkpoint_every != head.n_items // self._checkpoint_every
+                and st.last_key
+            ):
+                checkpoints.append((sender, st.last_key, st.to_json()))
         self.store.insert_events(conn, rows)
         self.store.upsert_sanctions(conn, new_sanctions)
         self.store.append_audit(conn, audit)
         self.store.update_heads(conn, [heads[s] for s in fresh])
+        # Checkpoints after a late event no longer describe a prefix of the log; drop them before the
+        # new ones (which stand after it) are added.
+        self.store.drop_checkpoints_after_many(conn, stale)
+        self.store.add_checkpoints(conn, checkpoints, self._checkpoints_kept)
         self._faults("after_log_write")
         self.cache.store(writes)
         self._faults("after_state_write")
         return outcome
+
+    def _apply_batch(
+        self,
+        conn: Connection,
+        sender: str,
+        head: Head,
+        window: Window | None,
+        batch: list[Event],
+        now: int,
+        audit: list[AuditEntry],
+        new_sanctions: list[Sanction],
+        stale: list[tuple[str, ItemKey]],
+    ) -> tuple[Window, SenderState, str, dict[str, str]]:
+        """Applies one sender's new events (sorted) by the cheapest exact path; returns the new window,
+        the current state, the new head token and a decision per event."""
+        first_key: ItemKey = (batch[0].at, EVENT_RANK, batch[0].id)
+        if window is not None:
+            st, _ = self.engine.current(window)
+            if st.last_key is None or first_key > st.last_key:
+                # In order: O(1) per event on the cached bounded state.
+                decisions: dict[str, str] = {}
+                for event in batch:
+                    decision = decisions[event.id] = self.engine.apply_event(st, event)
+                    if decision is SUSPENDED_NOW or decision is BANNED_NOW:
+                        assert st.sanction is not None
+                        new_sanctions.append(st.sanction)
+                        audit.append(_imposed(st.sanction, now, event.id))
+                window.tail.extend(batch)
+                return window, st, _extended(head, batch), decisions
+            if window.base.last_key is None or first_key > window.base.last_key:
+                # Late, but after the window's base: refold base + tail + batch in memory.
+                st, decisions = self._late_in_window(conn, sender, window, batch, now, audit)
+                stale.append((sender, first_key))
+                return window, st, _extended(head, batch), decisions
+        # Late beyond the window, or no trusted cached state: refold from the durable log.
+        new_ids = [event_item_id(e.id) for e in batch]
+        refold = self._recompute(conn, sender, head, batch, new_ids, first_key, batch[0].id, now, audit)
+        return refold.window, refold.state, refold.token, refold.decisions
 
     # -- appeals -----------------------------------------------------------------------------------------------
     def appeal(
@@ -372,11 +535,14 @@ class ModerationService:
         if st is not None and not future:
             effect = self.engine.apply_appeal(st, appeal)
             token = digest([appeal_item_id(appeal.id)], head.token)
-            assert effect is not None
+            assert effect is not None and token is not None
             self.store.upsert_sanctions(conn, [effect[0]])
+            window = Window(st, [])  # an appeal moves the window's base
         else:
-            st, token, _, effects = self._recompute(conn, sender, [], appeal_item_id(appeal.id), now, audit)
-            found = effects.get(appeal.id)
+            cause = appeal_item_id(appeal.id)
+            refold = self._recompute(conn, sender, head, [], [cause], item_key(appeal), cause, now, audit)
+            st, token, window = refold.state, refold.token, refold.window
+            found = refold.appeal_effects.get(appeal.id)
             assert found is not None
             effect = found
         sanction, previous = effect
@@ -399,18 +565,20 @@ class ModerationService:
             )
         )
         self.store.append_audit(conn, audit)
+        text = window.to_json()
         head.token = token
         head.n_items += 1
-        head.state = st.to_json() if self.cache.in_sql else None
+        head.state = text if self.cache.in_sql else None
         self.store.update_heads(conn, [head])
-        self.cache.store([_state_write(sender, token, st)])
+        self.cache.store([_state_write(sender, token, text, st)])
         return AppealOutcome(appeal, sanction, previous)
 
     # -- reads -------------------------------------------------------------------------------------------------
     def _state_at(self, conn: Connection, sender: str, t: int) -> SenderState:
-        """The sender's state after every item at or before t (a read-only refold)."""
-        items = [i for i in self._sender_items(conn, sender) if i.at <= t]
-        return self.engine.fold(items).states.get(sender) or self.engine.new_state()
+        """The sender's state after every item at or before t (a read-only refold from a checkpoint)."""
+        st, base_key = self._base(conn, sender, (t, APPEAL_RANK + 1, ""))
+        items = [i for i in self._sender_items(conn, sender, base_key) if i.at <= t]
+        return self.engine.fold(items, {sender: st}).states[sender]
 
     def sender_status(self, sender: str) -> SenderStatus:
         """Status, count, sanction end and history of a sender at the clock's now."""
@@ -462,6 +630,13 @@ class ModerationService:
         except OperationalError as exc:
             raise DatabaseUnavailable(f"database unreachable: {exc.orig}") from exc
         self.cache.ping()
+
+
+def _extended(head: Head, batch: Sequence[Event]) -> str:
+    """The head token with the batch's event ids added (a trusted cached state implies a known token)."""
+    token = digest((event_item_id(e.id) for e in batch), head.token)
+    assert token is not None
+    return token
 
 
 def _row_key(s: Sanction) -> tuple[Any, ...]:

@@ -31,12 +31,19 @@ class ModerationSettings(BaseSettings):
         default=None, description="redis:// URL of a Redis Cluster node; enables scale-out"
     )
     redis_prefix: str = Field(default="kf:mod", description="prefix of every Redis key")
+    redis_buckets: int = Field(
+        default=64, ge=1, description="hash-tag buckets the senders are spread over (one slot each)"
+    )
     policy: Path | None = Field(default=None, description="policy TOML file; defaults apply without one")
     tokens: Path | None = Field(default=None, description="TOML file of API tokens (name, role, sha256)")
 
     def environment(self) -> dict[str, str]:
         """These settings as environment variables, for worker processes."""
-        env = {ENV_PREFIX + "DATABASE": self.database, ENV_PREFIX + "REDIS_PREFIX": self.redis_prefix}
+        env = {
+            ENV_PREFIX + "DATABASE": self.database,
+            ENV_PREFIX + "REDIS_PREFIX": self.redis_prefix,
+            ENV_PREFIX + "REDIS_BUCKETS": str(self.redis_buckets),
+        }
         if self.redis_url:
             env[ENV_PREFIX + "REDIS_URL"] = self.redis_url
         if self.policy:

@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 from sqlalchemy import (
@@ -25,16 +25,19 @@ from sqlalchemy import (
     Text,
     bindparam,
     create_engine,
+    delete,
     event,
     func,
+    null,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.pool import StaticPool
 
-from .engine import Appeal, Sanction
+from .engine import Appeal, ItemKey, Sanction
 from .events import Event
 
 _BIG = BigInteger().with_variant(Integer(), "sqlite")
@@ -98,6 +101,20 @@ sanctions_table = Table(
     Index("mod_sanctions_start", "start_at", "sender"),
 )
 
+# Snapshots of a sender's state after every item up to (at, rank, id), taken every CHECKPOINT_EVERY items
+# and at most CHECKPOINTS_KEPT per sender, so a late item refolds only from the newest snapshot before it
+# (an item older than all of them refolds the whole log, as before). Written in the batch's transaction.
+checkpoints_table = Table(
+    "mod_checkpoints",
+    metadata,
+    Column("sender", String(512), primary_key=True),
+    Column("at", BigInteger, primary_key=True),
+    Column("rank", Integer, primary_key=True),
+    Column("id", String(512), primary_key=True),
+    Column("state", Text, nullable=False),
+    sqlite_with_rowid=False,
+)
+
 audit_table = Table(
     "mod_audit",
     metadata,
@@ -149,6 +166,32 @@ class AuditEntry:
     detail: dict[str, Any] | None = None
 
 
+_SQLITE_ROWS_PER_INSERT = 200
+_SCHEMA_LOCK = 0x6B66_6D6F_6400  # "kfmod": the advisory lock that serialises schema creation
+#: The event log's columns in Event field order (the replay loads its tuples as they are).
+EVENT_COLUMNS = ("at", "id", "type", "sender", "recipient")
+_PG_CREATE_HEADS = (
+    "INSERT INTO mod_senders (sender, token, n_items) SELECT s, %(empty)s, 0 "
+    "FROM unnest(%(senders)s::varchar[]) AS s ORDER BY s ON CONFLICT (sender) DO NOTHING"
+)
+_PG_LOCK_HEADS = (
+    "SELECT sender, token, n_items, last_at, state FROM mod_senders "
+    "WHERE sender = ANY(%(senders)s::varchar[]) ORDER BY sender FOR UPDATE"
+)
+_PG_UPDATE_HEADS = (
+    "UPDATE mod_senders AS h SET token = v.token, n_items = v.n_items, last_at = v.last_at, "
+    "state = v.state FROM unnest(%(senders)s::varchar[], %(tokens)s::varchar[], %(n_items)s::bigint[], "
+    "%(last_at)s::bigint[], %(states)s::text[]) AS v(sender, token, n_items, last_at, state) "
+    "WHERE h.sender = v.sender"
+)
+_PG_DROP_CHECKPOINTS_AFTER = (
+    "DELETE FROM mod_checkpoints AS c USING unnest(%(senders)s::varchar[], %(ats)s::bigint[], "
+    "%(ranks)s::integer[], %(ids)s::varchar[]) AS v(sender, at, rank, id) "
+    "WHERE c.sender = v.sender AND (c.at, c.rank, c.id) > (v.at, v.rank, v.id)"
+)
+_PG_FIND_EVENTS = (
+    "SELECT at, id, type, sender, recipient, decision FROM mod_events WHERE id = ANY(%(ids)s::varchar[])"
+)
 _EMPTY_DIGEST = "0" * 32
 _MOD = 1 << 128
 
@@ -286,7 +329,12 @@ class SqlStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
-        metadata.create_all(engine)
+        with engine.begin() as conn:
+            if self.dialect == "postgresql":
+                # Workers start together: without a lock two of them can both find a table missing and
+                # both create it, and one dies of the duplicate. The lock ends with the transaction.
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(%(key)s)", {"key": _SCHEMA_LOCK})
+            metadata.create_all(conn)
 
     @classmethod
     def from_url(cls, url: str) -> SqlStore:
@@ -329,6 +377,14 @@ class SqlStore:
         """Creates missing head rows and locks them all, in sorted order so workers never deadlock."""
         ordered = sorted(set(senders))
         heads: dict[str, Head] = {}
+        if self.dialect == "postgresql":
+            # Two statements with a constant text whatever the batch size (arrays, not one placeholder
+            # per row), so psycopg parses each once per connection.
+            params = {"senders": ordered, "empty": EMPTY_DIGEST}
+            conn.exec_driver_sql(_PG_CREATE_HEADS, params)
+            for row in conn.exec_driver_sql(_PG_LOCK_HEADS, params):
+                heads[row[0]] = Head(*row)
+            return heads
         for chunk in _chunks(ordered):
             stmt = self._insert(senders_table).on_conflict_do_nothing(index_elements=["sender"])
             conn.execute(stmt, [{"sender": s, "token": EMPTY_DIGEST, "n_items": 0} for s in chunk])
@@ -349,6 +405,20 @@ class SqlStore:
 
     def update_heads(self, conn: Connection, heads: Iterable[Head]) -> None:
         """Writes back head rows changed in this transaction."""
+        if self.dialect == "postgresql":
+            heads = list(heads)
+            if heads:
+                conn.exec_driver_sql(
+                    _PG_UPDATE_HEADS,
+                    {
+                        "senders": [h.sender for h in heads],
+                        "tokens": [h.token for h in heads],
+                        "n_items": [h.n_items for h in heads],
+                        "last_at": [h.last_at for h in heads],
+                        "states": [h.state for h in heads],
+                    },
+                )
+            return
         rows = [
             {"s": h.sender, "token": h.token, "n_items": h.n_items, "last_at": h.last_at, "state": h.state}
             for h in heads
@@ -367,6 +437,14 @@ class SqlStore:
         )
         conn.execute(stmt, rows)
 
+    def insert_heads_from_log(self, conn: Connection) -> None:
+        """Creates the head row of every sender in the event log (count and newest `at`; token and state
+        NULL, so the state is rebuilt from the log on first use); for a fresh bulk load."""
+        t = events_table.c
+        query = select(t.sender, null(), func.count(), func.max(t.at), null()).group_by(t.sender)
+        columns = ["sender", "token", "n_items", "last_at", "state"]
+        conn.execute(senders_table.insert().from_select(columns, query))
+
     def sender_count(self, conn: Connection) -> int:
         """Number of senders ever seen."""
         return int(conn.execute(select(func.count()).select_from(senders_table)).scalar_one())
@@ -375,13 +453,22 @@ class SqlStore:
     def find_events(self, conn: Connection, ids: Sequence[str]) -> dict[str, tuple[Event, str | None]]:
         """Stored events among the given ids, with the decision given when each arrived."""
         found: dict[str, tuple[Event, str | None]] = {}
+        if self.dialect == "postgresql":
+            for at, event_id, kind, sender, recipient, decision in conn.exec_driver_sql(
+                _PG_FIND_EVENTS, {"ids": list(set(ids))}
+            ):
+                found[event_id] = (Event(at, event_id, kind, sender, recipient), decision)
+            return found
         for chunk in _chunks(sorted(set(ids))):
             for row in conn.execute(select(events_table).where(events_table.c.id.in_(chunk))):
                 found[row.id] = (Event(row.at, row.id, row.type, row.sender, row.recipient), row.decision)
         return found
 
     def insert_events(self, conn: Connection, rows: Sequence[tuple[Event, str | None]]) -> None:
-        """Appends new events to the log."""
+        """Appends new events to the log (COPY on PostgreSQL)."""
+        if self.dialect == "postgresql":
+            self.bulk_insert(conn, events_table, (*EVENT_COLUMNS, "decision"), [(*e, d) for e, d in rows])
+            return
         for chunk in _chunks(rows, 5000):
             conn.execute(events_table.insert(), [_event_row(e, d) for e, d in chunk])
 
@@ -390,6 +477,17 @@ class SqlStore:
         t = events_table.c
         query = select(t.at, t.id, t.type, t.sender, t.recipient).where(t.sender == sender)
         return sorted(Event(*row) for row in conn.execute(query))
+
+    def sender_events_after(self, conn: Connection, sender: str, key: ItemKey) -> list[Event]:
+        """The sender's events whose key (at, 0, id) sorts after `key`, in order of effect."""
+        t = events_table.c
+        query = select(t.at, t.id, t.type, t.sender, t.recipient).where(t.sender == sender, t.at >= key[0])
+        return sorted(e for e in (Event(*row) for row in conn.execute(query)) if (e.at, 0, e.id) > key)
+
+    def sender_event_ids(self, conn: Connection, sender: str) -> list[str]:
+        """The ids of the sender's events (for the digest of a head whose token is unknown)."""
+        t = events_table.c
+        return [row[0] for row in conn.execute(select(t.id).where(t.sender == sender))]
 
     def sender_appeals(self, conn: Connection, sender: str) -> list[Appeal]:
         """The sender's appeals in order."""
@@ -430,16 +528,86 @@ class SqlStore:
         """Every stored appeal."""
         return [_row_appeal(row) for row in conn.execute(select(appeals_table))]
 
+    # -- checkpoints -------------------------------------------------------------------------------------
+    def checkpoint_before(
+        self, conn: Connection, sender: str, key: ItemKey | None
+    ) -> tuple[ItemKey, str] | None:
+        """The newest checkpoint whose key sorts before `key` (any checkpoint when `key` is None)."""
+        t = checkpoints_table.c
+        query = select(t.at, t.rank, t.id, t.state).where(t.sender == sender)
+        if key is not None:
+            query = query.where(tuple_(t.at, t.rank, t.id) < tuple_(*key))
+        row = conn.execute(query.order_by(t.at.desc(), t.rank.desc(), t.id.desc()).limit(1)).first()
+        return None if row is None else ((row[0], row[1], row[2]), row[3])
+
+    def drop_checkpoints_after(self, conn: Connection, sender: str, key: ItemKey) -> None:
+        """Deletes the sender's checkpoints after `key`: an item older than them makes them wrong."""
+        t = checkpoints_table.c
+        conn.execute(
+            delete(checkpoints_table).where(t.sender == sender, tuple_(t.at, t.rank, t.id) > tuple_(*key))
+        )
+
+    def drop_checkpoints_after_many(self, conn: Connection, pairs: Sequence[tuple[str, ItemKey]]) -> None:
+        """drop_checkpoints_after for many (sender, key) pairs; one statement on PostgreSQL."""
+        if not pairs:
+            return
+        if self.dialect == "postgresql":
+            conn.exec_driver_sql(
+                _PG_DROP_CHECKPOINTS_AFTER,
+                {
+                    "senders": [p[0] for p in pairs],
+                    "ats": [p[1][0] for p in pairs],
+                    "ranks": [p[1][1] for p in pairs],
+                    "ids": [p[1][2] for p in pairs],
+                },
+            )
+            return
+        for sender, key in pairs:
+            self.drop_checkpoints_after(conn, sender, key)
+
+    def drop_checkpoints(self, conn: Connection, senders: Sequence[str]) -> None:
+        """Deletes every checkpoint of these senders (their history was rewritten wholesale)."""
+        for chunk in _chunks(sorted(set(senders))):
+            conn.execute(delete(checkpoints_table).where(checkpoints_table.c.sender.in_(chunk)))
+
+    def add_checkpoints(self, conn: Connection, rows: Sequence[tuple[str, ItemKey, str]], keep: int) -> None:
+        """Stores (sender, key, state) checkpoints and deletes all but each sender's `keep` newest."""
+        if not rows:
+            return
+        conn.execute(
+            checkpoints_table.insert(),
+            [{"sender": s, "at": k[0], "rank": k[1], "id": k[2], "state": st} for s, k, st in rows],
+        )
+        t = checkpoints_table.c
+        for sender in sorted({r[0] for r in rows}):
+            oldest_kept = conn.execute(
+                select(t.at, t.rank, t.id)
+                .where(t.sender == sender)
+                .order_by(t.at.desc(), t.rank.desc(), t.id.desc())
+                .offset(keep - 1)
+                .limit(1)
+            ).first()
+            if oldest_kept is not None:
+                conn.execute(
+                    delete(checkpoints_table).where(
+                        t.sender == sender, tuple_(t.at, t.rank, t.id) < tuple_(*oldest_kept)
+                    )
+                )
+
     # -- sanctions and audit ---------------------------------------------------------------------------
-    def sender_sanctions(self, conn: Connection, sender: str) -> list[Sanction]:
-        """The sender's sanctions, oldest first."""
+    def sender_sanctions(self, conn: Connection, sender: str, from_seq: int = 1) -> list[Sanction]:
+        """The sender's sanctions numbered from `from_seq` on, oldest first."""
         t = sanctions_table.c
-        rows = conn.execute(select(sanctions_table).where(t.sender == sender).order_by(t.seq))
+        query = select(sanctions_table).where(t.sender == sender, t.seq >= from_seq).order_by(t.seq)
+        rows = conn.execute(query)
         return [_row_sanction(row) for row in rows]
 
-    def replace_sanctions(self, conn: Connection, sender: str, sanctions: Sequence[Sanction]) -> None:
-        """Replaces the sender's sanctions with a fresh derivation."""
-        conn.execute(sanctions_table.delete().where(sanctions_table.c.sender == sender))
+    def replace_sanctions(
+        self, conn: Connection, sender: str, sanctions: Sequence[Sanction], from_seq: int = 1
+    ) -> None:
+        """Replaces the sender's sanctions numbered from `from_seq` on with a fresh derivation."""
+        t = sanctions_table.c
+        conn.execute(sanctions_table.delete().where(t.sender == sender, t.seq >= from_seq))
         if sanctions:
             conn.execute(sanctions_table.insert(), [_sanction_row(s) for s in sanctions])
 
@@ -511,16 +679,34 @@ class SqlStore:
     def bulk_insert(
         self, conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
     ) -> None:
-        """Plain DB-API executemany with tuples, for the replay's bulk load (no per-row dicts)."""
-        mark = "?" if self.dialect == "sqlite" else "%s"
+        """Loads rows with the driver directly, for the replay's bulk load (no per-row dicts): on SQLite
+        multi-row INSERT statements, on PostgreSQL COPY."""
         names = ", ".join(f'"{c}"' for c in columns)
-        sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join([mark] * len(columns))})"
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        if self.dialect != "sqlite":
+            with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        # sqlite3's executemany pays a fixed cost per statement execution (bind, step, reset) that is
+        # larger than the row's own insert; binding 200 rows per statement cuts the load to about a third.
+        width = len(columns)
+        per = _SQLITE_ROWS_PER_INSERT
+        one = f"({', '.join(['?'] * width)})"
+        many_sql = f"INSERT INTO {table.name} ({names}) VALUES {', '.join([one] * per)}"
+        one_sql = f"INSERT INTO {table.name} ({names}) VALUES {one}"
+        step = per * width
+        cursor = driver.cursor()
         try:
             iterator = iter(rows)
-            # sqlite3 streams from an iterator; psycopg wants a sequence, so feed it in slices.
-            while batch := list(islice(iterator, 50_000)):
-                cursor.executemany(sql, batch)
+            while batch := list(islice(iterator, 100 * per)):
+                flat = list(chain.from_iterable(batch))
+                full = len(batch) // per * step
+                if full:
+                    cursor.executemany(many_sql, [flat[i : i + step] for i in range(0, full, step)])
+                if full < len(flat):
+                    cursor.executemany(one_sql, batch[full // width :])
         finally:
             cursor.close()
 
