@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class Category(StrEnum):
@@ -120,3 +121,54 @@ class Verdict:
     def good_probability(self) -> float:
         """Probability that the request is one of the good categories."""
         return sum(p for c, p in self.probabilities.items() if c in GOOD_CATEGORIES)
+
+
+# The screener builds one Verdict per request. A frozen dataclass's __init__ sets each field through
+# `object.__setattr__`, which made construction a noticeable share of a verdict's cost; writing the
+# slots through their descriptors gives the identical object in less than half the time.
+_VERDICT_FIELDS = (
+    "request_id", "category", "confidence", "score", "action", "lang", "signals", "probabilities", "model",
+    "policy_rule",
+)  # fmt: skip
+
+
+def _slot_setters() -> tuple[Callable[[Verdict, Any], None], ...] | None:
+    if tuple(f.name for f in fields(Verdict)) != _VERDICT_FIELDS:
+        return None  # the dataclass changed: `_build_verdict` falls back to the constructor
+    return tuple(getattr(Verdict, name).__set__ for name in _VERDICT_FIELDS)
+
+
+_SETTERS = _slot_setters()
+
+
+def _build_verdict(
+    request_id: str,
+    category: Category,
+    confidence: float,
+    score: int,
+    action: Action,
+    lang: str,
+    signals: tuple[SignalHit, ...],
+    probabilities: dict[Category, float],
+    model: str,
+    policy_rule: str,
+) -> Verdict:
+    """Exactly `Verdict(request_id, category, ..., policy_rule)`, built faster (for the screener)."""
+    setters = _SETTERS
+    if setters is None:
+        return Verdict(
+            request_id, category, confidence, score, action, lang, signals, probabilities, model, policy_rule
+        )
+    v: Verdict = object.__new__(Verdict)
+    s0, s1, s2, s3, s4, s5, s6, s7, s8, s9 = setters
+    s0(v, request_id)
+    s1(v, category)
+    s2(v, confidence)
+    s3(v, score)
+    s4(v, action)
+    s5(v, lang)
+    s6(v, signals)
+    s7(v, probabilities)
+    s8(v, model)
+    s9(v, policy_rule)
+    return v

@@ -10,10 +10,10 @@ import numpy as np
 
 from .classify.encoder import EMBEDDING_DIM, embed, encoder_text
 from .classify.model import ModelBundle
-from .model import CATEGORIES, GOOD_CATEGORIES, ContactRequest, Verdict
+from .model import CATEGORIES, GOOD_CATEGORIES, ContactRequest, Verdict, _build_verdict
 from .policy import Policy
 from .signals import SIGNAL_IDS, Analysis, Signal, analyse, detect_all
-from .verdict import score_request
+from .verdict import Scorer
 
 _SIGNAL_INDEX = {sid: i for i, sid in enumerate(SIGNAL_IDS)}
 _GOOD_COLUMNS = [i for i, c in enumerate(CATEGORIES) if c in GOOD_CATEGORIES]
@@ -60,6 +60,15 @@ class Screener:
             )
         self.policy = policy if policy is not None else Policy.default()
         self.accurate = accurate and self.bundle.accurate is not None
+        self._scorer: Scorer | None = None
+
+    def _scorer_for_batch(self) -> Scorer:
+        # Rebuilt whenever `bundle.score` is replaced (as `dataclasses.replace` does), so the
+        # screener never scores with weights other than the ones it currently holds.
+        scorer = self._scorer
+        if scorer is None or scorer.weights is not self.bundle.score:
+            scorer = self._scorer = Scorer(self.bundle.score)
+        return scorer
 
     def fast_probabilities(
         self,
@@ -68,9 +77,12 @@ class Screener:
         fired: Sequence[Sequence[tuple[Signal, str]]],
     ) -> np.ndarray:
         """Calibrated class probabilities from the fast model, one row per request."""
-        vocab = self.bundle.vocab
-        rows = [vocab.columns(a, _ids(f)) for a, f in zip(analyses, fired, strict=True)]
-        return self.bundle.fast.predict_proba(vocab.matrix(rows))
+        return self._fast_probabilities(analyses, [_ids(f) for f in fired])
+
+    def _fast_probabilities(self, analyses: Sequence[Analysis], ids: Sequence[list[str]]) -> np.ndarray:
+        columns = self.bundle.vocab.columns
+        rows = list(map(columns, analyses, ids))
+        return self.bundle.fast.predict_proba(self.bundle.vocab.matrix(rows))
 
     def _cascade(
         self,
@@ -104,40 +116,45 @@ class Screener:
                 gc.enable()
 
     def _screen_batch(self, requests: Sequence[ContactRequest]) -> list[Verdict]:
-        analyses = [analyse(r) for r in requests]
-        fired = [detect_all(r, a) for r, a in zip(requests, analyses, strict=True)]
-        probs = self.fast_probabilities(requests, analyses, fired)
+        analyses = list(map(analyse, requests))
+        fired = list(map(detect_all, requests, analyses))
+        ids = [[s.id for s, _ in f] for f in fired]
+        probs = self._fast_probabilities(analyses, ids)
         escalated: set[int] = set()
         if self.accurate:
             probs, unsure = self._cascade(requests, fired, probs)
             escalated = set(unsure.tolist())
+        if probs.shape[1] != len(CATEGORIES):
+            raise ValueError(f"the model gives {probs.shape[1]} classes, expected {len(CATEGORIES)}")
         best = probs.argmax(axis=1).tolist()
         good = probs[:, _GOOD_COLUMNS].sum(axis=1).tolist()
         rows = probs.tolist()
         out: list[Verdict] = []
+        append = out.append
         decide = self.policy.decide
-        weights = self.bundle.score
-        for i, (req, a, f) in enumerate(zip(requests, analyses, fired, strict=True)):
+        score = self._scorer_for_batch().score
+        categories = CATEGORIES
+        for i, req in enumerate(requests):
             row = rows[i]
-            category = CATEGORIES[best[i]]
-            confidence = row[best[i]]
+            b = best[i]
+            category = categories[b]
+            confidence = row[b]
             p_good = good[i]
-            breakdown = score_request(f, p_good, weights)
-            decision = decide(
-                category, breakdown.score, confidence, p_good, [s.id for s, _ in f], bool(a.note)
-            )
-            out.append(
-                Verdict(
-                    request_id=req.id,
-                    category=category,
-                    confidence=confidence,
-                    score=breakdown.score,
-                    action=decision.action,
-                    lang=a.lang,
-                    signals=breakdown.hits,
-                    probabilities=dict(zip(CATEGORIES, row, strict=True)),
-                    model="accurate" if i in escalated else "fast",
-                    policy_rule=decision.rule,
+            a = analyses[i]
+            hits, points = score(fired[i], p_good, a)
+            decision = decide(category, points, confidence, p_good, ids[i], bool(a.note))
+            append(
+                _build_verdict(
+                    req.id,
+                    category,
+                    confidence,
+                    points,
+                    decision.action,
+                    a.lang,
+                    hits,
+                    dict(zip(categories, row, strict=True)),
+                    "accurate" if i in escalated else "fast",
+                    decision.rule,
                 )
             )
         return out

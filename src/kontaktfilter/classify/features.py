@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import partial
+from operator import is_not
+from typing import cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -22,6 +25,7 @@ from ..signals import Analysis
 
 _NAMESPACES = ("w", "c", "p", "s")
 _STEM = 5
+_not_none = partial(is_not, None)
 
 
 def feature_names(req: ContactRequest, a: Analysis, fired: Iterable[str]) -> list[str]:
@@ -44,6 +48,9 @@ class Vocabulary:
             table = self._ns.get(name[:1])
             if table is not None and name[1:2] == ":":
                 table[name[2:]] = col
+        # Token -> column of its stem feature (None: too short, or the stem is not in the
+        # vocabulary), filled as tokens are first seen, so `columns` never slices a token twice.
+        self._stem_cols: dict[str, int | None] = {}
 
     @classmethod
     def build(cls, docs: Iterable[Sequence[str]], min_count: int = 2) -> Vocabulary:
@@ -58,13 +65,41 @@ class Vocabulary:
         return len(self.index)
 
     def columns(self, a: Analysis, fired: Iterable[str]) -> set[int]:
-        """Column indices of one request's features; the same set `feature_names` maps to."""
-        w, c, p, s = self._ns["w"], self._ns["c"], self._ns["p"], self._ns["s"]
-        cols = {w[t] for t in a.tokens if t in w}
-        cols.update(c[stem] for t in a.tokens if len(t) > _STEM and (stem := t[:_STEM]) in c)
-        cols.update(p[t] for t in a.profile_tokens if t in p)
-        cols.update(s[f] for f in fired if f in s)
-        return cols
+        """Column indices of one request's features; the same set `feature_names` maps to.
+
+        The columns are inserted in a fixed order (note words, stems, profile words, signals, each
+        in input order): a set's iteration order depends on it, that order becomes the order of a
+        sparse row, and the model's float32 dot product sums in row order. The look-ups run
+        through `map`/`filter` so the per-token loop stays in C.
+        """
+        ns = self._ns
+        tokens = a.tokens
+        cols = set(filter(_not_none, map(ns["w"].get, tokens)))
+        stems = self._stem_cols
+        try:
+            stem_cols = list(map(stems.__getitem__, tokens))
+        except KeyError:
+            stem_cols = self._stem_columns(tokens)
+        cols.update(filter(_not_none, stem_cols))
+        cols.update(filter(_not_none, map(ns["p"].get, a.profile_tokens)))
+        cols.update(filter(_not_none, map(ns["s"].get, fired)))
+        # `_not_none` dropped every None; mypy cannot see through `partial(is_not, None)`.
+        return cast("set[int]", cols)
+
+    _STEM_MEMO_LIMIT = 500_000
+
+    def _stem_columns(self, tokens: Sequence[str]) -> list[int | None]:
+        c = self._ns["c"]
+        stems = self._stem_cols
+        out: list[int | None] = []
+        for t in tokens:
+            col = stems.get(t, -1)
+            if col == -1:
+                col = c.get(t[:_STEM]) if len(t) > _STEM else None
+                if len(stems) < self._STEM_MEMO_LIMIT:
+                    stems[t] = col
+            out.append(col)
+        return out
 
     def matrix(self, rows: Sequence[set[int]]) -> sp.csr_matrix:
         """Rows of column sets as a unit-length binary CSR matrix."""

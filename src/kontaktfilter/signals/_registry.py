@@ -176,17 +176,45 @@ def analyse(req: ContactRequest) -> Analysis:
     )
 
 
+FusedDetector = Callable[[ContactRequest, Analysis, list[tuple[Signal, str]]], None]
+# (evaluator, number of computed signals it covers) once `install_fused` accepted it.
+_fused: tuple[FusedDetector, int] | None = None
+
+
+def install_fused(evaluate: FusedDetector, covered: Sequence[tuple[str, Detector]]) -> bool:
+    """Let `detect_all` call one fused evaluator instead of each computed signal's `detect`.
+
+    Accepted only if `covered` lists exactly the registered computed signals, ids and detect
+    functions, in registration order; `detect_all` also drops it when more signals register later.
+    """
+    global _fused
+    ok = [(s.id, s.detect) for s in _COMPUTED] == list(covered)
+    _fused = (evaluate, len(_COMPUTED)) if ok else None
+    return ok
+
+
+def fused_active() -> bool:
+    """Whether `detect_all` currently takes the fused path (a test keeps it from silently lapsing)."""
+    return _fused is not None and _fused[1] == len(_COMPUTED)
+
+
 def detect_all(req: ContactRequest, a: Analysis | None = None) -> list[tuple[Signal, str]]:
-    """Every registered signal that fires on the request, with its evidence."""
+    """Every registered signal that fires on the request, with its evidence.
+
+    Order: note phrase signals in match order, profile phrase signals, then computed signals in
+    registration order (the score's tie-breaks and the explanation follow it).
+    """
     if a is None:
         a = analyse(req)
-    fired: list[tuple[Signal, str]] = []
-    for kind, hits in (("note", a.note_hits), ("profile", a.profile_hits)):
-        table = _PHRASE_SIGNALS[kind]
-        for key, words_matched in hits.items():
-            phrase_sig = table.get(key)
-            if phrase_sig is not None:
-                fired.append((phrase_sig, words_matched))
+    table = _PHRASE_SIGNALS["note"]
+    fired = [(table[key], ev) for key, ev in a.note_hits.items() if key in table]
+    if a.profile_hits:
+        table = _PHRASE_SIGNALS["profile"]
+        fired.extend([(table[key], ev) for key, ev in a.profile_hits.items() if key in table])
+    fused = _fused
+    if fused is not None and fused[1] == len(_COMPUTED):
+        fused[0](req, a, fired)
+        return fired
     for sig in _COMPUTED:
         evidence = sig.detect(req, a)
         if evidence is not None:

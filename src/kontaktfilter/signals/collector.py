@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from ..model import ContactRequest
-from ._registry import Analysis, phrase_signal, signal
+from ._registry import Analysis, first_name, phrase_signal, signal
+
+# Lexicon keys that count as a reason for the request (uses_name_only stays quiet when one matched).
+NAME_ONLY_REASONS = ("_occasion", "_history", "_content", "_mutual", "_cooperation", "_question_topic")
 
 phrase_signal(
     "generic_phrase", "collector", -1.2,
@@ -60,12 +63,9 @@ phrase_signal(
             {"note": "Hi, I'd like to connect.", "recipient": {"name": "Jana Berg"}}],
 )  # fmt: skip
 def _uses_name_only(req: ContactRequest, a: Analysis) -> str | None:
-    from ._registry import first_name
-
     fn = first_name(req.recipient.name)
     if not fn or fn not in a.tokens or len(a.tokens) > 30:
         return None
-    reasons = ("_occasion", "_history", "_content", "_mutual", "_cooperation", "_question_topic")
-    if any(k in a.note_hits for k in reasons):
+    if any(k in a.note_hits for k in NAME_ONLY_REASONS):
         return None
     return fn
