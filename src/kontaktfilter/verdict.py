@@ -137,12 +137,21 @@ class Scorer:
                 if hit is None:
                     hit = _new_hit(
                         SignalHit,
-                        (sig.id, group, w, f"{entry.reason_de} [{evidence}]", f"{entry.reason_en} [{evidence}]"),
+                        (
+                            sig.id,
+                            group,
+                            w,
+                            f"{entry.reason_de} [{evidence}]",
+                            f"{entry.reason_en} [{evidence}]",
+                        ),
                     )
                     if (
                         analysis is not None
                         and len(entry.hits) < _EVIDENCE_MEMO_LIMIT
-                        and (evidence in analysis.note_hits.values() or evidence in analysis.profile_hits.values())
+                        and (
+                            evidence in analysis.note_hits.values()
+                            or evidence in analysis.profile_hits.values()
+                        )
                     ):
                         entry.hits[evidence] = hit
                 hits.append(hit)

@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 import sys
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,6 +21,9 @@ from rich.table import Table
 from ..model import Action
 from ..policy import Policy, PolicyError
 from ..settings import Settings, SettingsError, load_settings
+from ._common import fail as _fail
+from ._common import opened_store as _opened
+from ._common import warn as _warn
 
 DatabaseOpt = Annotated[
     str | None,
@@ -35,16 +36,6 @@ DatabaseOpt = Annotated[
 ]
 
 
-def _warn(message: str) -> None:
-    # One plain line per problem, so errors stay greppable.
-    print(message, file=sys.stderr, flush=True)
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    _warn(f"error: {message}")
-    return typer.Exit(code)
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -54,20 +45,6 @@ def _settings(database: str | None, **more: Any) -> Settings:
         return load_settings(database_url=database, **more)
     except SettingsError as exc:
         raise _fail(str(exc)) from None
-
-
-@contextmanager
-def _opened(settings: Settings) -> Iterator[Any]:
-    from ..store.engine import Store, StoreError
-
-    try:
-        store = Store.open(settings.database)
-    except StoreError as exc:
-        raise _fail(str(exc)) from None
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 def _policy(settings: Settings) -> Policy:

@@ -7,10 +7,7 @@ environment and never printed.
 
 from __future__ import annotations
 
-import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,6 +16,9 @@ import typer
 
 from ..policy import Policy, PolicyError
 from ..settings import Settings, SettingsError, load_settings
+from ._common import fail as _fail
+from ._common import opened_store as _opened
+from ._common import warn as _warn
 
 DatabaseOpt = Annotated[
     str | None,
@@ -31,18 +31,8 @@ DatabaseOpt = Annotated[
 ]
 
 
-def _warn(message: str) -> None:
-    # One plain line per problem, so errors stay greppable.
-    print(message, file=sys.stderr, flush=True)
-
-
 def _say(message: str) -> None:
     print(message, flush=True)
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    _warn(f"error: {message}")
-    return typer.Exit(code)
 
 
 def _now() -> datetime:
@@ -61,20 +51,6 @@ def _policy(settings: Settings) -> Policy:
         return Policy.load(settings.policy)
     except PolicyError as exc:
         raise _fail(str(exc)) from None
-
-
-@contextmanager
-def _opened(settings: Settings) -> Iterator[Any]:
-    from ..store.engine import Store, StoreError
-
-    try:
-        store = Store.open(settings.database)
-    except StoreError as exc:
-        raise _fail(str(exc)) from None
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 def _screener_factory(policy: Policy) -> Any:

@@ -18,6 +18,8 @@ from rich.table import Table
 from ..contract import Line, parse_request, read_jsonl, verdict_to_dict
 from ..model import Action, Category, ContactRequest, Verdict
 from ..policy import Policy, PolicyError
+from ._common import fail as _fail
+from ._common import warn as _warn
 
 app = typer.Typer(
     name="kontaktfilter",
@@ -32,16 +34,6 @@ PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="Policy TOML la
 AccurateOpt = Annotated[
     bool, typer.Option("--accurate", help="Send unsure requests through the sentence encoder.")
 ]
-
-
-def _warn(message: str) -> None:
-    # Plain text, one line per problem, so errors stay greppable (no wrapping, no markup).
-    print(message, file=sys.stderr, flush=True)
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    _warn(f"error: {message}")
-    return typer.Exit(code)
 
 
 def _load_screener(policy: Path | None, accurate: bool) -> Any:
