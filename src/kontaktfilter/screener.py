@@ -12,7 +12,7 @@ from .classify.encoder import EMBEDDING_DIM, embed, encoder_text
 from .classify.model import ModelBundle
 from .model import CATEGORIES, GOOD_CATEGORIES, ContactRequest, Verdict, _build_verdict
 from .policy import Policy
-from .signals import SIGNAL_IDS, Analysis, Signal, analyse, detect_all
+from .signals import SIGNAL_IDS, Analysis, Signal, analyse_many, detect_all
 from .verdict import Scorer
 
 _SIGNAL_INDEX = {sid: i for i, sid in enumerate(SIGNAL_IDS)}
@@ -116,10 +116,11 @@ class Screener:
                 gc.enable()
 
     def _screen_batch(self, requests: Sequence[ContactRequest]) -> list[Verdict]:
-        analyses = list(map(analyse, requests))
+        batch = analyse_many(requests)
+        analyses = batch.analyses
         fired = list(map(detect_all, requests, analyses))
         ids = [[s.id for s, _ in f] for f in fired]
-        probs = self._fast_probabilities(analyses, ids)
+        probs = self.bundle.fast.predict_proba(self.bundle.vocab.batch_matrix(batch, ids))
         escalated: set[int] = set()
         if self.accurate:
             probs, unsure = self._cascade(requests, fired, probs)

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from itertools import chain, compress
+
+import numpy as np
+
+from .tokens import TokenObjects, TokenTable
 
 _FOLD = str.maketrans(
     {
@@ -74,6 +79,70 @@ def words(text: str) -> list[str]:
             out.append(piece)
         else:
             out.extend(_piece_tokens(piece))
+    return out
+
+
+# `token_ids_many` joins a batch's texts with this separator. It is not a word character, so never
+# part of a token, nor whitespace, so `split` keeps it as a piece of its own; a text holding it
+# takes the per-text path.
+_SEPARATOR = "\u2063"  # INVISIBLE SEPARATOR
+_JOIN = f" {_SEPARATOR} "
+_PIECE_MEMO_LIMIT = 500_000
+
+
+def token_ids_many(texts: Sequence[str], table: TokenTable) -> tuple[np.ndarray, np.ndarray] | None:
+    """The ids in `table` of `words(t)` for every text, all in one list, and where each text's run
+    starts: text i's ids are `ids[starts[i]:starts[i + 1]]` (`starts` has one more entry).
+
+    The batch is tokenised as one string: lower-cased, cut at ASCII non-word characters, and each
+    piece looked up in a memo of its token ids, in C-level passes instead of several Python calls
+    per text. That gives `words` exactly, text by text: `str.lower` maps character by character
+    except the capital sigma at a word's end, whose context the separator's surrounding spaces end
+    just as a text's end does, and no token spans a separator. None if a text holds the separator
+    or a lone surrogate, or the table is full: then use `words` per text.
+    """
+    joined = _JOIN.join(texts)
+    if joined.count(_SEPARATOR) != max(len(texts) - 1, 0):
+        return None
+    try:
+        spaced = joined.lower().encode("utf-8").translate(_BYTES_SPLIT).decode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    pieces = spaced.split()
+    memo = table.pieces
+    try:
+        runs = list(map(memo.__getitem__, pieces))
+    except KeyError:  # a piece seen for the first time
+        found = _piece_ids(pieces, table)
+        if found is None:
+            return None
+        runs = found
+    ids = np.fromiter(chain.from_iterable(runs), np.intp)
+    # The separator's piece is the one negative id: where each text's run ends.
+    ends = np.flatnonzero(ids < 0)
+    starts = np.empty(len(texts) + 1, dtype=np.intp)
+    starts[0] = 0
+    starts[1:-1] = ends - np.arange(len(ends))
+    starts[-1] = len(ids) - len(ends)
+    return ids[ids >= 0], starts
+
+
+def _piece_ids(pieces: list[str], table: TokenTable) -> list[tuple[int, ...]] | None:
+    memo = table.pieces
+    out: list[tuple[int, ...]] = []
+    for piece in pieces:
+        run = memo.get(piece)
+        if run is None:
+            if piece == _SEPARATOR:
+                run = (-1,)
+            else:
+                found = table.ids([piece] if piece.isascii() else list(_piece_tokens(piece)))
+                if found is None:
+                    return None
+                run = tuple(found)
+            if len(memo) < _PIECE_MEMO_LIMIT:
+                memo[piece] = run
+        out.append(run)
     return out
 
 
@@ -242,6 +311,21 @@ def detect_language(tokens: Sequence[str], fallback: str = "en") -> str:
     return language_vote(tokens) or fallback
 
 
+def is_german_function_word(token: str) -> bool:
+    """Whether a folded token counts as German in `language_vote`."""
+    return token in _DE_WORDS
+
+
+def is_english_function_word(token: str) -> bool:
+    """Whether a folded token counts as English in `language_vote`."""
+    return token in _EN_WORDS
+
+
+def is_du_form(token: str) -> bool:
+    """Whether a folded token is an informal address ("du", "dich", "euch", ...) for `du_sie`."""
+    return token in _DU
+
+
 def language_vote(tokens: Sequence[str]) -> str | None:
     """German or English by function words, or None on a tie."""
     # Counting through `map` keeps the per-token loop in C.
@@ -283,7 +367,11 @@ def _count_sie(note: str) -> int:
 
 def du_sie(note: str, tokens: Sequence[str]) -> tuple[int, int]:
     """Counts of informal ("Du") and formal ("Sie") address in a German note."""
-    du = sum(map(_DU.__contains__, tokens))
+    return count_sie(note, sum(map(_DU.__contains__, tokens)))
+
+
+def count_sie(note: str, du: int) -> tuple[int, int]:
+    """`du_sie(note, tokens)` given the number of "Du" forms among the tokens (`is_du_form`)."""
     sie = _count_sie(note) if ("Sie" in note or "Ihn" in note or "Ihr" in note) else 0
     if sie == 0 and note.lstrip().startswith(("Sie ", "Ihr ", "Ihre ")) and du == 0:
         sie = 1
@@ -365,6 +453,8 @@ class PhraseMatcher:
         # First step of a match, per token: the state after it, or None when no phrase starts there.
         self._memo: dict[str, _State | None] = {}
         self._memo_size = 0
+        # Per token table (by id): its table and the first steps by token id.
+        self._by_id: dict[int, tuple[TokenTable, TokenObjects[_State | None]]] = {}
 
     def _state(self, nodes: list[_Node]) -> _State | None:
         if not nodes:
@@ -378,7 +468,7 @@ class PhraseMatcher:
     def _first(self, token: str) -> _State | None:
         # The first step takes prefix children before the exact child (`_Node.step`), later steps
         # the exact child first (`_next`): the order decides which key is recorded first.
-        st = self._state(self._root.step(token))
+        st = self.first_step(token)
         if len(self._memo) < self._MEMO_LIMIT:
             self._memo[token] = st
         return st
@@ -403,20 +493,41 @@ class PhraseMatcher:
 
         Matches are found by start position, then by length; keys of one step in trie order.
         """
-        found: dict[str, str] = {}
         memo = self._memo
+        # Each token's first step in one C-level pass; `walk` then visits only the positions where
+        # some phrase starts.
+        try:
+            starts = list(map(memo.__getitem__, tokens))
+        except KeyError:  # a token seen for the first time
+            starts = [memo[t] if t in memo else self._first(t) for t in tokens]
+        return self.walk(tokens, starts)
+
+    def first_step(self, token: str) -> _State | None:
+        """The state after `token` as a phrase's first token; None when no phrase starts with it.
+
+        Opaque to callers: collect one per token (e.g. per token id) and hand them to `walk`.
+        """
+        return self._state(self._root.step(token))
+
+    def first_steps(self, table: TokenTable) -> list[_State | None]:
+        """`first_step` of every token in `table`, indexed by token id (grown as the table grows)."""
+        by_id = self._by_id.get(id(table))
+        if by_id is None or by_id[0] is not table:
+            by_id = self._by_id[id(table)] = (table, TokenObjects(table, self.first_step))
+        return by_id[1].values()
+
+    def walk(self, tokens: Sequence[str], starts: Sequence[_State | None]) -> dict[str, str]:
+        """`match(tokens)`, given each token's `first_step` (None where no phrase starts)."""
+        found: dict[str, str] = {}
         n = len(tokens)
-        for i, tok in enumerate(tokens):
-            state = memo.get(tok, _UNSEEN)
-            if state is _UNSEEN:
-                state = self._first(tok)
-            if state is None:
-                continue
+        for i in compress(range(n), starts):
+            state = starts[i]
+            assert state is not None  # `compress` skipped the Nones
             depth = 1
             while True:
                 for key in state.keys:
                     if key not in found:
-                        found[key] = tok if depth == 1 else " ".join(tokens[i : i + depth])
+                        found[key] = tokens[i] if depth == 1 else " ".join(tokens[i : i + depth])
                 j = i + depth
                 if j >= n or state.leaf:
                     break

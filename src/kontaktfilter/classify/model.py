@@ -33,10 +33,23 @@ class LinearModel:
     intercept: np.ndarray
     temperature: float = 1.0
     classes: tuple[Category, ...] = CATEGORIES
+    # (coef it was made from, its float64 transpose), made on first use.
+    _coef64: tuple[np.ndarray, np.ndarray] | None = field(default=None, init=False, repr=False, compare=False)
 
     def logits(self, x: sp.csr_matrix | np.ndarray) -> np.ndarray:
-        """Raw class scores."""
-        out: np.ndarray = np.asarray(x @ self.coef.T, dtype=np.float64) + self.intercept
+        """Raw class scores, summed in float64.
+
+        The coefficients are stored as float32, but the products are summed in float64: a float32
+        sum depends on the order of a row's features in the last bits, a float64 sum only far below
+        anything the verdict shows, so batch and single-request paths may order features as suits
+        them.
+        """
+        cached = self._coef64
+        if cached is None or cached[0] is not self.coef:
+            cached = self._coef64 = (self.coef, np.ascontiguousarray(self.coef.T, dtype=np.float64))
+        coef64 = cached[1]
+        x = x.astype(np.float64) if sp.issparse(x) else np.asarray(x, dtype=np.float64)
+        out: np.ndarray = np.asarray(x @ coef64) + self.intercept
         return out
 
     def predict_proba(self, x: sp.csr_matrix | np.ndarray) -> np.ndarray:

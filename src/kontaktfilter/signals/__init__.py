@@ -6,7 +6,18 @@ Importing this package registers every signal in `REGISTRY`, in a stable order.
 from . import collector, context, note, pitch, profile, romance, scam  # noqa: F401  (registration)
 from ._fast import COVERED as _COVERED
 from ._fast import evaluate as _evaluate
-from ._registry import GROUP_CAPS, NOTE_LIMITS, REGISTRY, Analysis, Signal, analyse, detect_all, install_fused
+from ._registry import (
+    GROUP_CAPS,
+    NOTE_LIMITS,
+    REGISTRY,
+    Analysis,
+    BatchAnalysis,
+    Signal,
+    analyse,
+    analyse_many,
+    detect_all,
+    install_fused,
+)
 
 install_fused(_evaluate, _COVERED)
 
@@ -18,7 +29,9 @@ __all__ = [
     "REGISTRY",
     "SIGNAL_IDS",
     "Analysis",
+    "BatchAnalysis",
     "Signal",
     "analyse",
+    "analyse_many",
     "detect_all",
 ]

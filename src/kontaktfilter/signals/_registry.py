@@ -8,8 +8,23 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+
 from ..model import ContactRequest, Platform
-from ..text import PhraseMatcher, detect_language, du_sie, fold, language_vote, words
+from ..text import (
+    PhraseMatcher,
+    count_sie,
+    detect_language,
+    du_sie,
+    fold,
+    is_du_form,
+    is_english_function_word,
+    is_german_function_word,
+    language_vote,
+    token_ids_many,
+    words,
+)
+from ..tokens import TOKENS, TokenAttribute
 
 Example = str | Mapping[str, Any]
 Detector = Callable[[ContactRequest, "Analysis"], str | None]
@@ -176,6 +191,108 @@ def analyse(req: ContactRequest) -> Analysis:
     )
 
 
+@dataclass(slots=True)
+class BatchAnalysis:
+    """`analyse` of each request of a batch, plus the token ids the batch feature path reads.
+
+    `note_ids`/`profile_ids` hold the ids (in `tokens.TOKENS`) of every request's note or profile
+    tokens, one request after the other; request i's run is `bounds[i]:bounds[i + 1]`. They are
+    None when the token table was full: callers then work from the analyses alone.
+    """
+
+    analyses: list[Analysis]
+    note_ids: np.ndarray | None = None
+    note_bounds: np.ndarray | None = None
+    profile_ids: np.ndarray | None = None
+    profile_bounds: np.ndarray | None = None
+
+
+_IS_DE = TokenAttribute(TOKENS, is_german_function_word, np.int32)
+_IS_EN = TokenAttribute(TOKENS, is_english_function_word, np.int32)
+_IS_DU = TokenAttribute(TOKENS, is_du_form, np.int32)
+
+
+def _run_sums(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """The sum of `values` over each request's run (exact: small integers)."""
+    totals = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum(values, out=totals[1:])
+    out: np.ndarray = totals[bounds[1:]] - totals[bounds[:-1]]
+    return out
+
+
+def analyse_many(requests: Sequence[ContactRequest]) -> BatchAnalysis:
+    """`[analyse(r) for r in requests]`, worked out for the whole batch at once.
+
+    The batch's notes and profiles are tokenised together into token ids (`text.token_ids_many`);
+    everything per token after that (function-word and "Du" counts, where a phrase may start) is a
+    look-up by token id over the whole batch, in NumPy or one C-level `map`, instead of a few Python
+    calls per request and token. Only the phrase walks and the "Sie" count stay per request. The
+    result equals `analyse`'s, field by field (tests/test_batch.py checks it).
+    """
+    n = len(requests)
+    notes = [(r.note or "").strip() for r in requests]
+    senders = [r.sender for r in requests]
+    profile_texts = [" | ".join(filter(None, (s.headline, s.job_title, s.company))) for s in senders]
+    found = token_ids_many(notes + profile_texts, TOKENS)
+    if found is None:
+        return BatchAnalysis(list(map(analyse, requests)))
+    ids, starts = found
+    note_bounds = starts[: n + 1]
+    profile_bounds = starts[n:] - starts[n]
+    note_ids = ids[: starts[n]]
+    profile_ids = ids[starts[n] :]
+    de_table, en_table = _IS_DE.array(), _IS_EN.array()
+    de = _run_sums(de_table[note_ids], note_bounds)
+    en = _run_sums(en_table[note_ids], note_bounds)
+    pde = _run_sums(de_table[profile_ids], profile_bounds)
+    pen = _run_sums(en_table[profile_ids], profile_bounds)
+    # `analyse`: the note's vote, on a tie the profile's, on a tie English.
+    german = ((de > en) | ((de == en) & (pde > pen))).tolist()
+    du_counts = _run_sums(_IS_DU.array()[note_ids], note_bounds).tolist()
+    id_list = ids.tolist()
+    all_tokens = list(map(TOKENS.tokens.__getitem__, id_list))
+    split = int(starts[n])
+    note_matcher = _matchers.get("note") or _matcher("note")
+    profile_matcher = _matchers.get("profile") or _matcher("profile")
+    note_starts = list(map(note_matcher.first_steps(TOKENS).__getitem__, id_list[:split]))
+    profile_starts = list(map(profile_matcher.first_steps(TOKENS).__getitem__, id_list[split:]))
+    note_walk = note_matcher.walk
+    profile_walk = profile_matcher.walk
+    bounds = starts.tolist()
+    analyses: list[Analysis] = []
+    append = analyses.append
+    for i, note in enumerate(notes):
+        a, b = bounds[i], bounds[i + 1]
+        tokens = all_tokens[a:b]
+        if german[i]:
+            lang = "de"
+            du, sie = count_sie(note, du_counts[i]) if note else (0, 0)
+        else:
+            lang = "en"
+            du = sie = 0
+        note_hits = note_walk(tokens, note_starts[a:b]) if a != b else {}
+        a, b = bounds[n + i], bounds[n + i + 1]
+        ptokens = all_tokens[a:b]
+        a -= split
+        b -= split
+        profile_hits = profile_walk(ptokens, profile_starts[a:b]) if a != b else {}
+        append(
+            Analysis(
+                note,
+                note.lower(),
+                tokens,
+                lang,
+                du,
+                sie,
+                note_hits,
+                profile_texts[i],
+                ptokens,
+                profile_hits,
+            )
+        )
+    return BatchAnalysis(analyses, note_ids, note_bounds, profile_ids, profile_bounds)
+
+
 FusedDetector = Callable[[ContactRequest, Analysis, list[tuple[Signal, str]]], None]
 # (evaluator, number of computed signals it covers) once `install_fused` accepted it.
 _fused: tuple[FusedDetector, int] | None = None
@@ -291,4 +408,15 @@ def last_name(name: str | None) -> str | None:
     return parts[-1] if len(parts) >= 2 and len(parts[-1]) >= 2 else None
 
 
-__all__ = ["GROUP_CAPS", "NOTE_LIMITS", "REGISTRY", "Analysis", "Signal", "analyse", "detect_all", "fold"]
+__all__ = [
+    "GROUP_CAPS",
+    "NOTE_LIMITS",
+    "REGISTRY",
+    "Analysis",
+    "BatchAnalysis",
+    "Signal",
+    "analyse",
+    "analyse_many",
+    "detect_all",
+    "fold",
+]
