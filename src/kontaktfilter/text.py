@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import chain, compress
+from typing import Any
 
 import numpy as np
 
-from .tokens import TokenObjects, TokenTable
+from .tokens import TokenAttribute, TokenObjects, TokenTable
 
 _FOLD = str.maketrans(
     {
@@ -111,38 +112,67 @@ def token_ids_many(texts: Sequence[str], table: TokenTable) -> tuple[np.ndarray,
     pieces = spaced.split()
     memo = table.pieces
     try:
-        runs = list(map(memo.__getitem__, pieces))
+        codes = np.fromiter(map(memo.__getitem__, pieces), np.intp, len(pieces))
     except KeyError:  # a piece seen for the first time
-        found = _piece_ids(pieces, table)
+        found = _piece_codes(pieces, table)
         if found is None:
             return None
-        runs = found
-    ids = np.fromiter(chain.from_iterable(runs), np.intp)
-    # The separator's piece is the one negative id: where each text's run ends.
-    ends = np.flatnonzero(ids < 0)
+        codes = found
+    special = np.flatnonzero(codes <= _RUN)
+    if len(special):
+        codes = _expand(codes, special, table.piece_runs)
+    # The separator's code marks where each text's run ends.
+    ends = np.flatnonzero(codes == _SEPARATOR_CODE)
     starts = np.empty(len(texts) + 1, dtype=np.intp)
     starts[0] = 0
     starts[1:-1] = ends - np.arange(len(ends))
-    starts[-1] = len(ids) - len(ends)
-    return ids[ids >= 0], starts
+    starts[-1] = len(codes) - len(ends)
+    return (codes[codes >= 0] if len(ends) else codes), starts
 
 
-def _piece_ids(pieces: list[str], table: TokenTable) -> list[tuple[int, ...]] | None:
+# A piece's code in `TokenTable.pieces`: its one token's id (>= 0), the separator, or for a piece
+# of no or several tokens ("🚀", "it’s") `_RUN - k`, k indexing `TokenTable.piece_runs`.
+_SEPARATOR_CODE = -1
+_RUN = -2
+
+
+def _piece_codes(pieces: list[str], table: TokenTable) -> np.ndarray | None:
     memo = table.pieces
-    out: list[tuple[int, ...]] = []
-    for piece in pieces:
-        run = memo.get(piece)
-        if run is None:
+    runs = table.piece_runs
+    out = np.empty(len(pieces), dtype=np.intp)
+    for k, piece in enumerate(pieces):
+        code = memo.get(piece)
+        if code is None:
             if piece == _SEPARATOR:
-                run = (-1,)
+                code = _SEPARATOR_CODE
             else:
-                found = table.ids([piece] if piece.isascii() else list(_piece_tokens(piece)))
-                if found is None:
+                # An ASCII piece is one token already (lower-case word characters only).
+                ids = table.ids([piece] if piece.isascii() else list(_piece_tokens(piece)))
+                if ids is None:
                     return None
-                run = tuple(found)
+                if len(ids) == 1:
+                    code = ids[0]
+                else:
+                    code = _RUN - len(runs)
+                    runs.append(tuple(ids))
             if len(memo) < _PIECE_MEMO_LIMIT:
-                memo[piece] = run
-        out.append(run)
+                memo[piece] = code
+        out[k] = code
+    return out
+
+
+def _expand(codes: np.ndarray, special: np.ndarray, runs: list[tuple[int, ...]]) -> np.ndarray:
+    """Replace each run code by the ids of its run (none, or several), in place of the code."""
+    picked = [runs[_RUN - c] for c in codes[special].tolist()]
+    lengths = np.ones(len(codes), dtype=np.intp)
+    run_lengths = np.fromiter(map(len, picked), np.intp, len(picked))
+    lengths[special] = run_lengths
+    out = np.repeat(codes, lengths)  # a run's slots, still holding its code; empty runs vanish
+    first_slot = np.cumsum(lengths) - lengths
+    within = np.arange(int(run_lengths.sum())) - np.repeat(np.cumsum(run_lengths) - run_lengths, run_lengths)
+    out[np.repeat(first_slot[special], run_lengths) + within] = np.fromiter(
+        chain.from_iterable(picked), np.intp
+    )
     return out
 
 
@@ -454,7 +484,7 @@ class PhraseMatcher:
         self._memo: dict[str, _State | None] = {}
         self._memo_size = 0
         # Per token table (by id): its table and the first steps by token id.
-        self._by_id: dict[int, tuple[TokenTable, TokenObjects[_State | None]]] = {}
+        self._by_id: dict[int, _IdTables] = {}
 
     def _state(self, nodes: list[_Node]) -> _State | None:
         if not nodes:
@@ -509,20 +539,71 @@ class PhraseMatcher:
         """
         return self._state(self._root.step(token))
 
+    def _tables(self, table: TokenTable) -> _IdTables:
+        tables = self._by_id.get(id(table))
+        if tables is None or tables.table is not table:
+            tables = self._by_id[id(table)] = _IdTables(table, self.first_step)
+        return tables
+
     def first_steps(self, table: TokenTable) -> list[_State | None]:
         """`first_step` of every token in `table`, indexed by token id (grown as the table grows)."""
-        by_id = self._by_id.get(id(table))
-        if by_id is None or by_id[0] is not table:
-            by_id = self._by_id[id(table)] = (table, TokenObjects(table, self.first_step))
-        return by_id[1].values()
+        return self._tables(table).firsts.values()
+
+    def match_many(
+        self, texts: Sequence[Sequence[str]], ids: np.ndarray, bounds: np.ndarray, table: TokenTable
+    ) -> list[dict[str, str]]:
+        """`[match(tokens) for tokens in texts]`, given all their token ids in `table` one text after
+        another (`ids`), text i's run being `bounds[i]:bounds[i + 1]`.
+
+        Most places where a phrase may start are dead ends: a common word ("ich", "the") that only
+        begins longer phrases, followed by a word that continues none. Those are ruled out for the
+        whole batch at once (each token's kind of first step by id, and whether the pair of it and
+        the next token continues, memoised by the pair's ids), so the walk in Python visits only
+        starts that record a key or go on, about one in four.
+        """
+        tables = self._tables(table)
+        firsts = tables.firsts.values()
+        kinds = tables.kinds.array()[ids]
+        alive = kinds == _RECORDS
+        maybe = np.flatnonzero(kinds == _GOES_ON)
+        if len(maybe):
+            # Only a start with a next token in its own text can go on.
+            text_end = bounds[np.searchsorted(bounds, maybe, side="right")]
+            maybe = maybe[maybe + 1 < text_end]
+            pairs = ((ids[maybe] << _PAIR_SHIFT) | ids[maybe + 1]).tolist()
+            memo = tables.pairs
+            try:
+                goes_on = list(map(memo.__getitem__, pairs))
+            except KeyError:
+                goes_on = [
+                    memo[k] if k in memo else tables.pair_goes_on(k, firsts, self._next) for k in pairs
+                ]
+            alive[maybe[np.array(goes_on, dtype=bool)]] = True
+        starts = np.flatnonzero(alive)
+        cuts = np.searchsorted(starts, bounds).tolist()
+        local = (starts - np.repeat(bounds[:-1], np.diff(cuts))).tolist()
+        states = list(map(firsts.__getitem__, ids[starts].tolist()))
+        walk = self._walk_from
+        out: list[dict[str, str]] = []
+        append = out.append
+        for i, tokens in enumerate(texts):
+            a, b = cuts[i], cuts[i + 1]
+            append(walk(tokens, local[a:b], states[a:b]) if a != b else {})
+        return out
 
     def walk(self, tokens: Sequence[str], starts: Sequence[_State | None]) -> dict[str, str]:
         """`match(tokens)`, given each token's `first_step` (None where no phrase starts)."""
+        positions = list(compress(range(len(tokens)), starts))
+        return self._walk_from(tokens, positions, [starts[i] for i in positions])
+
+    def _walk_from(
+        self, tokens: Sequence[str], positions: Sequence[int], states: Sequence[Any]
+    ) -> dict[str, str]:
+        # `states[k]` is the first step at `positions[k]`; matches are recorded by start position,
+        # then by length, keys of one step in trie order.
         found: dict[str, str] = {}
         n = len(tokens)
-        for i in compress(range(n), starts):
-            state = starts[i]
-            assert state is not None  # `compress` skipped the Nones
+        for i, state in zip(positions, states, strict=True):
             depth = 1
             while True:
                 for key in state.keys:
@@ -540,6 +621,51 @@ class PhraseMatcher:
                 state = nxt
                 depth += 1
         return found
+
+
+# A token's first step, by kind: no phrase starts with it; it records a key (and may go on); it
+# records nothing but may go on with the right next token.
+_NO_START, _RECORDS, _GOES_ON = 0, 1, 2
+_PAIR_SHIFT = 20  # a pair of token ids packed into one int: first << 20 | next
+_PAIR_MEMO_LIMIT = 1_000_000
+
+
+def _kind(state: _State | None) -> int:
+    if state is None:
+        return _NO_START
+    if state.keys:
+        return _RECORDS
+    return _NO_START if state.leaf else _GOES_ON
+
+
+class _IdTables:
+    """One phrase matcher's look-ups by token id in one token table."""
+
+    def __init__(self, table: TokenTable, first_step: Callable[[str], _State | None]) -> None:
+        if table.limit > 1 << _PAIR_SHIFT:
+            raise ValueError(f"token ids must fit in {_PAIR_SHIFT} bits to be paired")
+        self.table = table
+        self.firsts: TokenObjects[_State | None] = TokenObjects(table, first_step)
+        self.kinds = TokenAttribute(table, lambda tok: _kind(self.firsts.values()[table.index[tok]]), np.int8)
+        # (first id << 20 | next id) -> whether a phrase goes on from the first token to the next.
+        self.pairs: dict[int, bool] = {}
+
+    def pair_goes_on(
+        self,
+        pair: int,
+        firsts: list[_State | None],
+        step: Callable[[_State, str], _State | None],
+    ) -> bool:
+        state = firsts[pair >> _PAIR_SHIFT]
+        assert state is not None
+        token = self.table.tokens[pair & ((1 << _PAIR_SHIFT) - 1)]
+        nxt = state.trans.get(token, _UNSEEN)
+        if nxt is _UNSEEN:
+            nxt = step(state, token)
+        goes_on = nxt is not None
+        if len(self.pairs) < _PAIR_MEMO_LIMIT:
+            self.pairs[pair] = goes_on
+        return goes_on
 
 
 # Sentinel for "not memoised yet" (None is a memoised "no match").

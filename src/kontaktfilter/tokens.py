@@ -30,8 +30,10 @@ class TokenTable:
         self.limit = limit
         self.tokens: list[str] = []
         self.index: dict[str, int] = {}
-        # `text.token_ids_many`'s memo: a piece of text between separators -> its tokens' ids.
-        self.pieces: dict[str, tuple[int, ...]] = {}
+        # `text.token_ids_many`'s memo: a piece of text between separators -> its code (its one
+        # token's id, or where in `piece_runs` the ids of its tokens are when it has not one).
+        self.pieces: dict[str, int] = {}
+        self.piece_runs: list[tuple[int, ...]] = []
 
     def __len__(self) -> int:
         return len(self.tokens)

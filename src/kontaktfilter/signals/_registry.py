@@ -249,45 +249,37 @@ def analyse_many(requests: Sequence[ContactRequest]) -> BatchAnalysis:
     # `analyse`: the note's vote, on a tie the profile's, on a tie English.
     german = ((de > en) | ((de == en) & (pde > pen))).tolist()
     du_counts = _run_sums(_IS_DU.array()[note_ids], note_bounds).tolist()
-    id_list = ids.tolist()
-    all_tokens = list(map(TOKENS.tokens.__getitem__, id_list))
-    split = int(starts[n])
-    note_matcher = _matchers.get("note") or _matcher("note")
-    profile_matcher = _matchers.get("profile") or _matcher("profile")
-    note_starts = list(map(note_matcher.first_steps(TOKENS).__getitem__, id_list[:split]))
-    profile_starts = list(map(profile_matcher.first_steps(TOKENS).__getitem__, id_list[split:]))
-    note_walk = note_matcher.walk
-    profile_walk = profile_matcher.walk
+    all_tokens = list(map(TOKENS.tokens.__getitem__, ids.tolist()))
     bounds = starts.tolist()
+    note_tokens = [all_tokens[bounds[i] : bounds[i + 1]] for i in range(n)]
+    profile_tokens = [all_tokens[bounds[i] : bounds[i + 1]] for i in range(n, 2 * n)]
+    note_hits = (_matchers.get("note") or _matcher("note")).match_many(
+        note_tokens, note_ids, note_bounds, TOKENS
+    )
+    profile_hits = (_matchers.get("profile") or _matcher("profile")).match_many(
+        profile_tokens, profile_ids, profile_bounds, TOKENS
+    )
     analyses: list[Analysis] = []
     append = analyses.append
     for i, note in enumerate(notes):
-        a, b = bounds[i], bounds[i + 1]
-        tokens = all_tokens[a:b]
         if german[i]:
             lang = "de"
             du, sie = count_sie(note, du_counts[i]) if note else (0, 0)
         else:
             lang = "en"
             du = sie = 0
-        note_hits = note_walk(tokens, note_starts[a:b]) if a != b else {}
-        a, b = bounds[n + i], bounds[n + i + 1]
-        ptokens = all_tokens[a:b]
-        a -= split
-        b -= split
-        profile_hits = profile_walk(ptokens, profile_starts[a:b]) if a != b else {}
         append(
             Analysis(
                 note,
                 note.lower(),
-                tokens,
+                note_tokens[i],
                 lang,
                 du,
                 sie,
-                note_hits,
+                note_hits[i],
                 profile_texts[i],
-                ptokens,
-                profile_hits,
+                profile_tokens[i],
+                profile_hits[i],
             )
         )
     return BatchAnalysis(analyses, note_ids, note_bounds, profile_ids, profile_bounds)
