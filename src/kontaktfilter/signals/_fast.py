@@ -122,6 +122,10 @@ _FOUR_CAPS = re.compile("[A-ZÄÖÜ][A-ZÄÖÜ][A-ZÄÖÜ][A-ZÄÖÜ]")
 # pattern is then tried only there, in order, which yields the leftmost match `search` would find.
 _PHONE_START = re.compile(r"[+0](?=\d)")
 
+# phone_number and money_amount: every match of either pattern holds a digit, as `\d` means it
+# (any Unicode decimal digit), so a note without one skips both.
+_DIGIT = re.compile(r"\d")
+
 # money_amount: every match of scam._MONEY holds a currency symbol or a currency word next to the
 # digits. If the lower-cased note holds none of these strings there can be no match. The pattern is
 # case-insensitive, and Python's regex engine treats the long s "ſ" as an "s" ("uſd"), which
@@ -342,12 +346,13 @@ def evaluate(req: ContactRequest, a: Analysis, out: list[tuple[Signal, str]]) ->
         if found:
             app((_ROMANTIC_EMOJI, "".join(found[:3])))
 
-    # scam
-    if text and ("+" in text or "0" in text):
-        ev = _phone(text)
-        if ev is not None:
-            app((_PHONE, ev))
-    if text and (any(m in a.lower for m in _MONEY_MARKERS) or "ſ" in text):
-        m = scam._MONEY.search(text)
-        if m:
-            app((_MONEY, m.group(0).strip()))
+    # scam: both patterns need a digit (`\d`), which most notes lack; one scan for it rules them out.
+    if text and _DIGIT.search(text):
+        if "+" in text or "0" in text:
+            ev = _phone(text)
+            if ev is not None:
+                app((_PHONE, ev))
+        if any(m in a.lower for m in _MONEY_MARKERS) or "ſ" in text:
+            m = scam._MONEY.search(text)
+            if m:
+                app((_MONEY, m.group(0).strip()))
