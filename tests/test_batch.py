@@ -169,3 +169,39 @@ def test_token_table_is_bounded_and_attributes_grow_with_it() -> None:
     grow = TokenAttribute(big, len, np.int32)
     big.ids([f"t{i}" for i in range(3000)])
     assert grow.array()[[0, 9, 10, 2999]].tolist() == [2, 2, 3, 5]
+
+
+def test_threads_screening_new_tokens_at_once_get_consistent_ids(requests: list[ContactRequest]) -> None:
+    # The web app screens in a thread pool: batches full of never-seen tokens assign ids and grow
+    # the per-id tables concurrently, and every result must still equal the per-request path.
+    import sys
+    import threading
+
+    old_interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible to provoke interleavings
+    errors: list[BaseException] = []
+
+    def work(k: int) -> None:
+        try:
+            reqs = [
+                replace(r, note=f"{r.note or ''} thr{k}wort{i} zusatz{k}x{i % 7}", id=f"t{k}-{i}")
+                for i, r in enumerate(requests[k * 40 : k * 40 + 40])
+            ]
+            for _ in range(3):
+                batch = analyse_many(reqs)
+                for req, got in zip(reqs, batch.analyses, strict=True):
+                    _same(got, analyse(req))
+        except BaseException as exc:
+            errors.append(exc)
+
+    try:
+        threads = [threading.Thread(target=work, args=(k,)) for k in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(old_interval)
+    assert not errors, errors[0]
+    assert len(set(TOKENS.tokens)) == len(TOKENS.tokens)  # no token got two ids
+    assert all(TOKENS.tokens[i] == tok for tok, i in TOKENS.index.items())

@@ -88,7 +88,7 @@ def words(text: str) -> list[str]:
 # takes the per-text path.
 _SEPARATOR = "\u2063"  # INVISIBLE SEPARATOR
 _JOIN = f" {_SEPARATOR} "
-_PIECE_MEMO_LIMIT = 500_000
+_PIECE_MEMO_LIMIT = 200_000
 
 
 def token_ids_many(texts: Sequence[str], table: TokenTable) -> tuple[np.ndarray, np.ndarray] | None:
@@ -137,6 +137,11 @@ _RUN = -2
 
 
 def _piece_codes(pieces: list[str], table: TokenTable) -> np.ndarray | None:
+    with table.lock:  # `piece_runs` and the ids grow together
+        return _piece_codes_locked(pieces, table)
+
+
+def _piece_codes_locked(pieces: list[str], table: TokenTable) -> np.ndarray | None:
     memo = table.pieces
     runs = table.piece_runs
     out = np.empty(len(pieces), dtype=np.intp)
@@ -627,7 +632,7 @@ class PhraseMatcher:
 # records nothing but may go on with the right next token.
 _NO_START, _RECORDS, _GOES_ON = 0, 1, 2
 _PAIR_SHIFT = 20  # a pair of token ids packed into one int: first << 20 | next
-_PAIR_MEMO_LIMIT = 1_000_000
+_PAIR_MEMO_LIMIT = 200_000
 
 
 def _kind(state: _State | None) -> int:

@@ -11,10 +11,14 @@ a function the first time the id is seen, so every table extends itself as new t
 The table is bounded (`TokenTable.limit`): once full, `ids` answers None for a text with a token
 never seen, and callers take their plain per-request path, which gives the same results. Ids are
 never reused, so an id always means the same token for the life of the process.
+
+Thread safety: reading known ids and grown tables takes no lock; everything that assigns ids or
+grows a table holds the table's lock (the web app screens in a thread pool).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
@@ -28,6 +32,7 @@ class TokenTable:
 
     def __init__(self, limit: int = 300_000) -> None:
         self.limit = limit
+        self.lock = threading.RLock()
         self.tokens: list[str] = []
         self.index: dict[str, int] = {}
         # `text.token_ids_many`'s memo: a piece of text between separators -> its code (its one
@@ -48,14 +53,16 @@ class TokenTable:
             pass
         out: list[int] = []
         known = self.tokens
-        for tok in toks:
-            i = index.get(tok)
-            if i is None:
-                if len(known) >= self.limit:
-                    return None
-                i = index[tok] = len(known)
-                known.append(tok)
-            out.append(i)
+        with self.lock:
+            for tok in toks:
+                i = index.get(tok)
+                if i is None:
+                    if len(known) >= self.limit:
+                        return None
+                    i = len(known)
+                    known.append(tok)  # before the index entry: a reader never sees an id beyond `tokens`
+                    index[tok] = i
+                out.append(i)
         return out
 
 
@@ -72,13 +79,18 @@ class TokenAttribute:
         """The values for every id the table has assigned so far (index by id)."""
         n = len(self._table)
         if n > self._filled:
-            if n > len(self._data):
-                grown = np.zeros(max(n, 2 * len(self._data)), dtype=self._data.dtype)
-                grown[: self._filled] = self._data[: self._filled]
-                self._data = grown
-            new = self._table.tokens[self._filled : n]
-            self._data[self._filled : n] = np.fromiter(map(self._compute, new), self._data.dtype, len(new))
-            self._filled = n
+            with self._table.lock:
+                filled = self._filled
+                if n > filled:
+                    data = self._data
+                    if n > len(data):
+                        grown = np.zeros(max(n, 2 * len(data)), dtype=data.dtype)
+                        grown[:filled] = data[:filled]
+                        data = grown
+                    new = self._table.tokens[filled:n]
+                    data[filled:n] = np.fromiter(map(self._compute, new), data.dtype, len(new))
+                    self._data = data
+                    self._filled = n
         return self._data[:n]
 
 
@@ -95,7 +107,9 @@ class TokenObjects(Generic[T]):
         values = self._values
         n = len(self._table)
         if n > len(values):
-            values.extend(map(self._compute, self._table.tokens[len(values) : n]))
+            with self._table.lock:
+                if n > len(values):
+                    values.extend(map(self._compute, self._table.tokens[len(values) : n]))
         return values
 
 
