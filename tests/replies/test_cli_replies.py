@@ -165,3 +165,25 @@ def test_sent_prints_the_report_and_json(export_dir: Path, tmp_path: Path) -> No
     ]:
         result = runner.invoke(app, args)
         assert result.exit_code == 2 and message in result.stderr, (args, result.stderr)
+
+
+def test_reply_takes_the_same_request_options_as_explain() -> None:
+    # Both commands declare their request options once (cli/_common.py), so the profile options of
+    # `explain` reach `reply`'s screening too: a photo-less mass profile with hidden contacts and
+    # no mutual contacts scores lower than the same note alone.
+    import re
+
+    note = "Hello, I would like to add you to my network."
+    poor = ["--connections", "12000", "--no-photo", "--hidden-contacts", "--mutual", "0"]
+    explained = runner.invoke(app, ["explain", note, "--lang", "en", *poor])
+    assert explained.exit_code == 0, explained.stderr
+    for signal in ("mass_connector", "no_photo", "hidden_contacts", "no_mutual_contacts"):
+        assert signal in explained.stdout, signal
+    scores = []
+    for extra in ([], poor):
+        result = runner.invoke(app, ["reply", note, "--lang", "en", *extra])
+        assert result.exit_code == 0, result.stderr
+        found = re.search(r"score (\d+)", result.stderr)
+        assert found, result.stderr
+        scores.append(int(found.group(1)))
+    assert scores[1] < scores[0], scores

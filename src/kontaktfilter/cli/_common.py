@@ -1,14 +1,18 @@
-"""Helpers every command module shares: plain error lines, failing with an exit code, the store."""
+"""Helpers every command module shares: plain error lines, failing with an exit code, the store,
+and the options that describe one request on the command line."""
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
+from ..model import ContactRequest
 from ..settings import Settings
 
 
@@ -36,3 +40,49 @@ def opened_store(settings: Settings) -> Iterator[Any]:
         yield store
     finally:
         store.close()
+
+
+# --- One request given on the command line (`explain`, `reply`) ---------------------------------
+# The options are declared once here, so both commands take the same ones with the same help.
+
+NoteArg = Annotated[str | None, typer.Argument(help="The note text (omit for a request without a note).")]
+RequestJsonOpt = Annotated[
+    str | None, typer.Option("--json", help="The whole request as a JSON object (screen contract).")
+]
+PlatformOpt = Annotated[str, typer.Option(help="linkedin, xing, mastodon, email or other.")]
+NameOpt = Annotated[str | None, typer.Option(help="Sender's name.")]
+HeadlineOpt = Annotated[str | None, typer.Option(help="Sender's headline.")]
+JobTitleOpt = Annotated[str | None, typer.Option(help="Sender's job title.")]
+CompanyOpt = Annotated[str | None, typer.Option(help="Sender's company.")]
+MutualOpt = Annotated[int | None, typer.Option(help="Number of mutual contacts.")]
+ConnectionsOpt = Annotated[int | None, typer.Option(help="Sender's number of connections.")]
+PhotoOpt = Annotated[bool | None, typer.Option("--photo/--no-photo", help="Whether the sender has a photo.")]
+HiddenContactsOpt = Annotated[bool, typer.Option(help="The sender hides their contacts.")]
+RecipientNameOpt = Annotated[str | None, typer.Option(help="Your name.")]
+RecipientHeadlineOpt = Annotated[str | None, typer.Option(help="Your headline.")]
+PartnershipOpt = Annotated[bool, typer.Option(help="You state a partnership in your profile.")]
+PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="Policy TOML layered over the defaults.")]
+
+
+def request_from_options(
+    request_json: str | None,
+    *,
+    note: str | None,
+    platform: str,
+    sender: dict[str, Any],
+    recipient: dict[str, Any],
+) -> ContactRequest:
+    """The request from `--json`, or else from the single options; contract errors fail the command."""
+    from ..contract import ContractError, parse_request
+
+    if request_json is not None:
+        try:
+            obj = json.loads(request_json)
+        except json.JSONDecodeError as exc:
+            raise fail(f"--json: not valid JSON ({exc.msg} at column {exc.colno})") from None
+    else:
+        obj = {"id": "cli", "platform": platform, "note": note, "sender": sender, "recipient": recipient}
+    try:
+        return parse_request(obj, default_id="cli")
+    except ContractError as exc:
+        raise fail(exc.describe()) from None

@@ -15,9 +15,27 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..contract import Line, parse_request, read_jsonl, verdict_to_dict
+from ..contract import Line, read_jsonl, verdict_to_dict
 from ..model import Action, Category, ContactRequest, Verdict
 from ..policy import Policy, PolicyError
+from ._common import (
+    CompanyOpt,
+    ConnectionsOpt,
+    HeadlineOpt,
+    HiddenContactsOpt,
+    JobTitleOpt,
+    MutualOpt,
+    NameOpt,
+    NoteArg,
+    PartnershipOpt,
+    PhotoOpt,
+    PlatformOpt,
+    PolicyOpt,
+    RecipientHeadlineOpt,
+    RecipientNameOpt,
+    RequestJsonOpt,
+    request_from_options,
+)
 from ._common import fail as _fail
 from ._common import warn as _warn
 
@@ -30,7 +48,6 @@ app = typer.Typer(
 )
 err = Console(stderr=True, highlight=False)
 
-PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="Policy TOML layered over the defaults.")]
 AccurateOpt = Annotated[
     bool, typer.Option("--accurate", help="Send unsure requests through the sentence encoder.")
 ]
@@ -219,52 +236,34 @@ def evaluate(
 
 @app.command()
 def explain(
-    note: Annotated[
-        str | None, typer.Argument(help="The note text (omit for a request without a note).")
-    ] = None,
-    request_json: Annotated[
-        str | None, typer.Option("--json", help="The whole request as a JSON object.")
-    ] = None,
-    platform: Annotated[str, typer.Option(help="linkedin, xing, mastodon, email or other.")] = "linkedin",
-    name: Annotated[str | None, typer.Option(help="Sender's name.")] = None,
-    headline: Annotated[str | None, typer.Option(help="Sender's headline.")] = None,
-    job_title: Annotated[str | None, typer.Option(help="Sender's job title.")] = None,
-    company: Annotated[str | None, typer.Option(help="Sender's company.")] = None,
-    mutual: Annotated[int | None, typer.Option(help="Number of mutual contacts.")] = None,
-    connections: Annotated[int | None, typer.Option(help="Sender's number of connections.")] = None,
-    photo: Annotated[
-        bool | None, typer.Option("--photo/--no-photo", help="Whether the sender has a photo.")
-    ] = None,
-    hidden_contacts: Annotated[bool, typer.Option(help="The sender hides their contacts.")] = False,
-    recipient_name: Annotated[str | None, typer.Option(help="Your name.")] = None,
-    recipient_headline: Annotated[str | None, typer.Option(help="Your headline.")] = None,
-    partnership: Annotated[bool, typer.Option(help="You state a partnership in your profile.")] = False,
+    note: NoteArg = None,
+    request_json: RequestJsonOpt = None,
+    platform: PlatformOpt = "linkedin",
+    name: NameOpt = None,
+    headline: HeadlineOpt = None,
+    job_title: JobTitleOpt = None,
+    company: CompanyOpt = None,
+    mutual: MutualOpt = None,
+    connections: ConnectionsOpt = None,
+    photo: PhotoOpt = None,
+    hidden_contacts: HiddenContactsOpt = False,
+    recipient_name: RecipientNameOpt = None,
+    recipient_headline: RecipientHeadlineOpt = None,
+    partnership: PartnershipOpt = False,
     lang: Annotated[str | None, typer.Option(help="Language of the explanation (de or en).")] = None,
     policy: PolicyOpt = None,
     accurate: AccurateOpt = False,
 ) -> None:
     """Explain the verdict for one request: every signal, its weight, and the model's share."""
-    from ..contract import ContractError
-
-    if request_json is not None:
-        try:
-            obj = json.loads(request_json)
-        except json.JSONDecodeError as exc:
-            raise _fail(f"--json: not valid JSON ({exc.msg} at column {exc.colno})") from None
-    else:
-        obj = {
-            "id": "cli",
-            "platform": platform,
-            "note": note,
-            "sender": {"name": name, "headline": headline, "job_title": job_title, "company": company,
-                       "mutual_contacts": mutual, "connections_count": connections, "has_photo": photo,
-                       "connections_visible": False if hidden_contacts else None},
-            "recipient": {"name": recipient_name, "headline": recipient_headline, "partnership": partnership},
-        }  # fmt: skip
-    try:
-        req = parse_request(obj, default_id="cli")
-    except ContractError as exc:
-        raise _fail(exc.describe()) from None
+    req = request_from_options(
+        request_json,
+        note=note,
+        platform=platform,
+        sender={"name": name, "headline": headline, "job_title": job_title, "company": company,
+                "mutual_contacts": mutual, "connections_count": connections, "has_photo": photo,
+                "connections_visible": False if hidden_contacts else None},
+        recipient={"name": recipient_name, "headline": recipient_headline, "partnership": partnership},
+    )  # fmt: skip
     screener = _load_screener(policy, accurate)
     v = screener.screen(req)
     lg = lang or v.lang

@@ -11,14 +11,31 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from ..model import Action, Platform, SenderProfile
+from ._common import (
+    CompanyOpt,
+    ConnectionsOpt,
+    HeadlineOpt,
+    HiddenContactsOpt,
+    JobTitleOpt,
+    MutualOpt,
+    NameOpt,
+    NoteArg,
+    PartnershipOpt,
+    PhotoOpt,
+    PlatformOpt,
+    PolicyOpt,
+    RecipientHeadlineOpt,
+    RecipientNameOpt,
+    RequestJsonOpt,
+    fail,
+    request_from_options,
+)
 
 LangOpt = Annotated[str | None, typer.Option("--lang", help="de or en (default: the note's language).")]
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    # Plain text on stderr, one line per problem, as the other commands do.
-    print(f"error: {message}", file=sys.stderr, flush=True)
-    raise typer.Exit(code)
+    raise fail(message, code)
 
 
 def _read_json_file(path: Path, what: str) -> Any:
@@ -42,21 +59,20 @@ def _check_lang(lang: str | None) -> None:
 
 
 def reply(
-    note: Annotated[
-        str | None, typer.Argument(help="The request's note (omit for a request without one).")
-    ] = None,
-    request_json: Annotated[
-        str | None, typer.Option("--json", help="The whole request as a JSON object (screen contract).")
-    ] = None,
-    platform: Annotated[str, typer.Option(help="linkedin, xing, mastodon, email or other.")] = "linkedin",
-    name: Annotated[str | None, typer.Option(help="Sender's name.")] = None,
-    headline: Annotated[str | None, typer.Option(help="Sender's headline.")] = None,
-    job_title: Annotated[str | None, typer.Option(help="Sender's job title.")] = None,
-    company: Annotated[str | None, typer.Option(help="Sender's company.")] = None,
-    mutual: Annotated[int | None, typer.Option(help="Number of mutual contacts.")] = None,
-    recipient_name: Annotated[str | None, typer.Option(help="Your name.")] = None,
-    recipient_headline: Annotated[str | None, typer.Option(help="Your headline.")] = None,
-    partnership: Annotated[bool, typer.Option(help="You state a partnership in your profile.")] = False,
+    note: NoteArg = None,
+    request_json: RequestJsonOpt = None,
+    platform: PlatformOpt = "linkedin",
+    name: NameOpt = None,
+    headline: HeadlineOpt = None,
+    job_title: JobTitleOpt = None,
+    company: CompanyOpt = None,
+    mutual: MutualOpt = None,
+    connections: ConnectionsOpt = None,
+    photo: PhotoOpt = None,
+    hidden_contacts: HiddenContactsOpt = False,
+    recipient_name: RecipientNameOpt = None,
+    recipient_headline: RecipientHeadlineOpt = None,
+    partnership: PartnershipOpt = False,
     action: Annotated[
         str | None, typer.Option(help="Draft for this action instead of the recommended one.")
     ] = None,
@@ -75,12 +91,9 @@ def reply(
     templates: Annotated[
         list[Path] | None, typer.Option("--templates", help="Template directory layered over the defaults.")
     ] = None,
-    policy: Annotated[
-        Path | None, typer.Option("--policy", help="Policy TOML layered over the defaults.")
-    ] = None,
+    policy: PolicyOpt = None,
 ) -> None:
     """Draft a reply to a request: screened first, then the template for its action and category."""
-    from ..contract import ContractError, parse_request
     from ..policy import Policy, PolicyError
     from ..replies import Register, ReplyError, ReplyRenderer, ReplySettings
     from ..screener import Screener
@@ -94,24 +107,15 @@ def reply(
             act = Action(action)
         except ValueError:
             _fail(f"--action: unknown action {action!r} (allowed: {', '.join(a.value for a in Action)})")
-    if request_json is not None:
-        try:
-            obj = json.loads(request_json)
-        except json.JSONDecodeError as exc:
-            _fail(f"--json: not valid JSON ({exc.msg} at column {exc.colno})")
-    else:
-        obj = {
-            "id": "cli",
-            "platform": platform,
-            "note": note,
-            "sender": {"name": name, "headline": headline, "job_title": job_title, "company": company,
-                       "mutual_contacts": mutual},
-            "recipient": {"name": recipient_name, "headline": recipient_headline, "partnership": partnership},
-        }  # fmt: skip
-    try:
-        req = parse_request(obj, default_id="cli")
-    except ContractError as exc:
-        _fail(exc.describe())
+    req = request_from_options(
+        request_json,
+        note=note,
+        platform=platform,
+        sender={"name": name, "headline": headline, "job_title": job_title, "company": company,
+                "mutual_contacts": mutual, "connections_count": connections, "has_photo": photo,
+                "connections_visible": False if hidden_contacts else None},
+        recipient={"name": recipient_name, "headline": recipient_headline, "partnership": partnership},
+    )  # fmt: skip
     try:
         settings = ReplySettings.from_env(
             signature=signature.replace("\\n", "\n") if signature else None,
