@@ -156,7 +156,7 @@ class Screener:
             confidence = row[b]
             p_good = good[i]
             a = analyses[i]
-            hits, points = score(fired[i], p_good, a)
+            hits, points = score(fired[i], p_good)
             decision = decide(category, points, confidence, p_good, ids[i], bool(a.note))
             append(
                 _build_verdict(

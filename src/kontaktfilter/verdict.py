@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .classify.model import ScoreWeights
 from .model import CATEGORIES, GOOD_CATEGORIES, Category, SignalHit
-from .signals import GROUP_CAPS, Analysis, Signal
+from .signals import GROUP_CAPS, Signal
 
 MODEL_SIGNAL = "classifier"
 
@@ -67,7 +67,10 @@ def _abs_weight(h: SignalHit) -> float:
 
 
 _new_hit = tuple.__new__  # builds a SignalHit without the named tuple's Python-level __new__
-_EVIDENCE_MEMO_LIMIT = 4096  # per signal
+# Finished hits kept per signal, by evidence. Most evidence repeats (a lexicon phrase, "0" mutual
+# contacts, a connection count); free text such as a phone number rarely does, and the cap bounds
+# what such evidence can take (at most about 60 signals x 1,024 short hits).
+_EVIDENCE_MEMO_LIMIT = 1024
 
 
 class _SignalEntry:
@@ -83,8 +86,7 @@ class _SignalEntry:
         self.reason_en = sig.reason_en
         self.plain = SignalHit(sig.id, sig.group, weight, sig.reason_de, sig.reason_en)
         self.key = _abs_weight(self.plain)
-        # evidence -> finished hit, for evidence that is a phrase the lexicon matched: the lexicon
-        # bounds those strings (like the token memos), unlike free text such as phone numbers.
+        # evidence -> finished hit (up to `_EVIDENCE_MEMO_LIMIT`)
         self.hits: dict[str, SignalHit] = {}
 
 
@@ -93,7 +95,7 @@ class Scorer:
 
     The screener scores every request with the same weights, so what depends only on a signal is
     worked out once: its fitted weight, group, sort key, the hit without evidence, and hits with
-    lexicon evidence. The arithmetic is `score_request`'s, operation for operation and in the same
+    evidence seen before. The arithmetic is `score_request`'s, operation for operation and in the same
     order, so scores and weights are bit-for-bit the same (tests/test_screen_golden.py compares
     the two). The weights are read when the scorer is built: build a new one after changing them.
     """
@@ -114,12 +116,9 @@ class Scorer:
         return entry
 
     def score(
-        self, fired: Sequence[tuple[Signal, str]], good_probability: float, analysis: Analysis | None = None
+        self, fired: Sequence[tuple[Signal, str]], good_probability: float
     ) -> tuple[tuple[SignalHit, ...], int]:
-        """The hits sorted as `score_request` sorts them (the model's share included) and the score.
-
-        `analysis` (the request's) only lets hits whose evidence is a lexicon match be reused.
-        """
+        """The hits sorted as `score_request` sorts them (the model's share included) and the score."""
         totals: dict[str, float] = {}
         hits: list[SignalHit] = []
         keys: list[float] = []
@@ -145,14 +144,7 @@ class Scorer:
                             f"{entry.reason_en} [{evidence}]",
                         ),
                     )
-                    if (
-                        analysis is not None
-                        and len(entry.hits) < _EVIDENCE_MEMO_LIMIT
-                        and (
-                            evidence in analysis.note_hits.values()
-                            or evidence in analysis.profile_hits.values()
-                        )
-                    ):
+                    if len(entry.hits) < _EVIDENCE_MEMO_LIMIT:
                         entry.hits[evidence] = hit
                 hits.append(hit)
             else:
