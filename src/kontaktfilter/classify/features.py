@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import partial
+from itertools import chain, repeat
 from operator import is_not
 from typing import cast
 
@@ -138,7 +139,7 @@ class Vocabulary:
         ):
             return self.matrix(list(map(self.columns, batch.analyses, fired)))
         signal_index = self._ns["s"]
-        signal_cols = np.fromiter((signal_index.get(sid, -1) for sids in fired for sid in sids), np.int64)
+        signal_cols = np.fromiter(map(signal_index.get, chain.from_iterable(fired), repeat(-1)), np.int64)
         rows = np.arange(n)
         note_rows = np.repeat(rows, np.diff(batch.note_bounds))
         cols = np.concatenate(
@@ -159,9 +160,10 @@ class Vocabulary:
         )
         keep = cols >= 0
         width = len(self.index)
-        # One key per (row, column); `unique` drops repeats as the set in `columns` does.
+        # One key per (row, column), sorted; repeats are dropped as the set in `columns` drops them
+        # (`np.unique` would do the same, several times slower on this NumPy).
         keys = np.sort(owners[keep].astype(np.int64) * width + cols[keep])
-        if len(keys) > 1:  # (`np.unique` does the same, several times slower on this NumPy)
+        if len(keys) > 1:
             first = np.empty(len(keys), dtype=bool)
             first[0] = True
             np.not_equal(keys[1:], keys[:-1], out=first[1:])
