@@ -280,12 +280,15 @@ class Importer:
         ]
         for label in _LABELS.values():
             run.counts.setdefault(label, Counts())
+        for phase, records, _ in phases:
+            self._replay(LINKEDIN_PHASES, phase, records, run)
         try:
             for phase, records, handler in phases:
-                self._replay(LINKEDIN_PHASES, phase, records, run)
-                if phase == "invitations":
-                    self._prepare_invitations(export.invitations, run)
                 self._run_phase(run, LINKEDIN_PHASES, phase, _LABELS[phase], records, handler)
+                if phase == "owner":
+                    # Invitation requests depend only on the owner: prepared here, the screening worker
+                    # starts up and gets ahead while the connections are written.
+                    self._prepare_invitations(export.invitations, run)
         finally:
             if self._ahead is not None:
                 self._ahead.close()
@@ -388,8 +391,9 @@ class Importer:
                     self._duplicate(self._jsonl_label, line, self._seen_keys["jsonl:" + req.id], req.id)
 
     def _prepare_invitations(self, records: Sequence[Invitation], run: _Run) -> None:
-        """Build every request still to import once, read the stored digests in bulk, and start
-        screening the new and changed ones in a worker when there are enough of them."""
+        """Build every request still to import once, read the stored digests in bulk (digesting only the
+        requests already stored), and start screening the new and changed ones in a worker when there
+        are enough of them."""
         order = LINKEDIN_PHASES
         if order.index(run.phase) > order.index("invitations"):
             return
@@ -414,8 +418,14 @@ class Importer:
                 stored.update({k: h for k, h in rows})
         to_screen: list[tuple[object, ContactRequest]] = []
         for key, request, incoming in todo:
+            old = stored.get(key)
+            if old is None:
+                # New: screened whatever its digest; `_write_requests` encodes it once, when storing it.
+                if incoming:
+                    to_screen.append((request.id, request))
+                continue
             digest = self._digests[key] = encode_request(request)[1]
-            if incoming and stored.get(key) != digest:
+            if incoming and old != digest:
                 to_screen.append((request.id, request))
         if self.parallel_from is not None and len(to_screen) >= self.parallel_from:
             self._ahead = AheadScreening(self.policy, self.layer, chunk=self.batch_size)
