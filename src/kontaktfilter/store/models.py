@@ -61,6 +61,8 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 class EncodedJSON(str):
     """JSON text that is already encoded; the store's serializer writes it as it is (no second pass)."""
 
+    __slots__ = ()
+
 
 def serialize_json(value: Any) -> str:
     """The engines' JSON serializer: compact JSON, passing `EncodedJSON` through unchanged."""
@@ -108,9 +110,9 @@ class SignalList(TypeDecorator[list[Any]]):
     def load_dialect_impl(self, dialect: Dialect) -> Any:
         return dialect.type_descriptor(JSONB() if dialect.name == "postgresql" else JSON())
 
-    def process_bind_param(self, value: list[Any] | None, dialect: Dialect) -> list[Any] | None:
-        if value is None:
-            return None
+    def process_bind_param(self, value: list[Any] | EncodedJSON | None, dialect: Dialect) -> Any:
+        if value is None or isinstance(value, EncodedJSON):
+            return value  # EncodedJSON: already compacted and encoded (by the screening worker)
         return compact_signals(value)
 
     def process_result_value(self, value: list[Any] | None, dialect: Dialect) -> list[Any] | None:
