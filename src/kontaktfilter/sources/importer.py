@@ -20,13 +20,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from ..learn import PersonalLayer
 from ..model import ContactRequest, Platform, RecipientContext, SenderProfile
 from ..policy import Policy
 from ..screener import Screener
+from ..store.bulk import BulkInsert
 from ..store.engine import Store
 from ..store.models import Connection as ConnectionRow
 from ..store.models import EncodedJSON, ImportRun, Owner, Request, Verdict, table_of
@@ -61,6 +62,11 @@ from .linkedin_export import (
 from .screening import AheadScreening, screen_rows
 
 T = TypeVar("T")
+
+_INSERT_REQUESTS = BulkInsert(table_of(Request), skip=("id",))
+_INSERT_VERDICTS = BulkInsert(table_of(Verdict))
+_INSERT_CONNECTIONS = BulkInsert(table_of(ConnectionRow))
+_INSERT_MESSAGES = BulkInsert(table_of(MessageRow), skip=("id",))
 
 PROFILE_LABEL, CONNECTIONS_LABEL, INVITATIONS_LABEL, MESSAGES_LABEL = (
     "Profile.csv", "Connections.csv", "Invitations.csv", "messages.csv",
@@ -474,8 +480,8 @@ class Importer:
                 rows[i] = row
         if replace:
             s.execute(delete(Verdict).where(Verdict.request_id.in_([rid for rid, _ in items])))
-        s.connection().execute(
-            insert(table_of(Verdict)),
+        _INSERT_VERDICTS.execute(
+            s.connection(),
             [{"request_id": rid, **row} for (rid, _), row in zip(items, rows, strict=True) if row],
         )
         run.screened += len(rows)
@@ -509,25 +515,25 @@ class Importer:
             values = {
                 "person_id": it.person_id, "note": it.request.note, "platform": it.request.platform.value,
                 "received_at": it.request.received_at, "payload": payload, "content_hash": digest,
-                "status": status, "updated_at": now,
+                "status": status,
             }  # fmt: skip
             if old is None:
                 new_rows.append(
                     {"public_id": it.public_id, "source_key": it.source_key, "source": it.source,
-                     "direction": INCOMING if it.incoming else OUTGOING, "created_at": now, **values}
+                     "direction": INCOMING if it.incoming else OUTGOING, **values}
                 )  # fmt: skip
                 if it.incoming:
                     new_screen.append((it.public_id, it.request))
                 counts.new += 1
             else:
-                updates.append({"id": old.id, **values})
+                updates.append({"id": old.id, "updated_at": now, **values})
                 if it.incoming and old.content_hash != digest:
                     rescreen.append((old.id, it.request))
                 counts.updated += 1
         if new_rows:
             # Plain executemany and a read-back by key: ordered RETURNING degrades to one statement per
             # row on SQLite.
-            s.connection().execute(insert(table_of(Request)), new_rows)
+            _INSERT_REQUESTS.execute(s.connection(), new_rows, {"created_at": now, "updated_at": now})
             just_in = [r["public_id"] for r in new_rows]
             stored = select(Request.public_id, Request.id).where(Request.public_id.in_(just_in))
             by_public = dict(s.execute(stored).all())
@@ -592,9 +598,7 @@ class Importer:
             digest = _digest(values)
             old = existing.get(pid)
             if old is None:
-                new_rows.append(
-                    {"person_id": pid, "content_hash": digest, "created_at": now, "updated_at": now, **values}
-                )
+                new_rows.append({"person_id": pid, "content_hash": digest, **values})
                 counts.new += 1
             elif old == digest:
                 counts.skipped += 1
@@ -603,7 +607,7 @@ class Importer:
                 counts.updated += 1
             self.connected.add(pid)
         if new_rows:
-            s.connection().execute(insert(table_of(ConnectionRow)), new_rows)
+            _INSERT_CONNECTIONS.execute(s.connection(), new_rows, {"created_at": now, "updated_at": now})
         if updates:
             s.execute(update(ConnectionRow), updates)
         if ids:
@@ -693,11 +697,11 @@ class Importer:
                 {"source_key": key, "person_id": pid, "conversation_id": m.conversation_id,
                  "direction": "out" if out else "in", "sent_at": m.date, "from_name": m.from_name,
                  "sender_url": m.sender_url, "to_names": m.to_names, "recipient_urls": list(m.recipient_urls),
-                 "subject": m.subject, "content": m.content, "folder": m.folder, "created_at": now}
+                 "subject": m.subject, "content": m.content, "folder": m.folder}
             )  # fmt: skip
             counts.new += 1
         if rows:
-            s.connection().execute(insert(table_of(MessageRow)), rows)
+            _INSERT_MESSAGES.execute(s.connection(), rows, {"created_at": now})
 
     # --- JSON Lines -----------------------------------------------------------------------------
 

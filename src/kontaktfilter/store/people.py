@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from .bulk import BulkInsert
 from .models import Person, table_of
 
 NAME_PREFIX = "name:"
@@ -47,6 +48,8 @@ class _Pending:
 
 
 Resolved = int | _Pending
+
+_INSERT_PEOPLE = BulkInsert(table_of(Person), skip=("id",))
 
 
 class PersonDirectory:
@@ -140,13 +143,11 @@ class PersonDirectory:
         if pending:
             new = list(pending.values())
             params = [
-                {"key": p.key, "name_key": p.name_key, "name": p.name, "profile_url": p.url,
-                 "created_at": now, "updated_at": now}
-                for p in new
-            ]  # fmt: skip
+                {"key": p.key, "name_key": p.name_key, "name": p.name, "profile_url": p.url} for p in new
+            ]
             # Plain executemany and a read-back by key: ordered RETURNING degrades to one statement per
             # row on SQLite.
-            session.connection().execute(insert(table_of(Person)), params)
+            _INSERT_PEOPLE.execute(session.connection(), params, {"created_at": now, "updated_at": now})
             ids = dict(
                 session.execute(
                     select(Person.key, Person.id).where(Person.key.in_([p.key for p in new]))
