@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import insert, text
 
 from kontaktfilter.store.bulk import BulkInsert
-from kontaktfilter.store.engine import Store
+from kontaktfilter.store.engine import IMPORT_CHECKPOINT_PAGES, Store
 from kontaktfilter.store.models import (
     Base,
     Connection,
@@ -123,3 +123,21 @@ def test_bulk_insert_refuses_a_row_without_a_column(store: Store) -> None:
             [{"key": "k", "name_key": "", "name": None}],
             {"created_at": NOW, "updated_at": NOW},
         )
+
+
+def test_an_import_checkpoints_less_often_and_restores_the_default(store: Store) -> None:
+    if store.dialect != "sqlite":
+        pytest.skip("a SQLite setting")
+
+    def pages(s: Any) -> int:
+        return int(s.connection().exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one())
+
+    with store.session() as s:
+        default = pages(s)
+    with store.for_import() as importing:
+        with importing.session() as s:
+            assert pages(s) == IMPORT_CHECKPOINT_PAGES
+        with importing.session() as s:  # every session of the import, on the same connection
+            assert pages(s) == IMPORT_CHECKPOINT_PAGES
+    with store.session() as s:
+        assert pages(s) == default

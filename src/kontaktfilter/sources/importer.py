@@ -244,8 +244,19 @@ class Importer:
     def import_path(self, path: Path) -> ImportSummary:
         """Import a LinkedIn export (zip, folder or single CSV) or a JSON Lines file."""
         kind = detect_kind(path)
-        with self._collector_paused():
+        with self._collector_paused(), self._store_for_import():
             return self.import_linkedin(path) if kind == "linkedin" else self.import_jsonl(path)
+
+    @contextmanager
+    def _store_for_import(self) -> Iterator[None]:
+        """Run the import's sessions on the store's import connection (`Store.for_import`)."""
+        shared = self.store
+        with shared.for_import() as store:
+            self.store = store
+            try:
+                yield
+            finally:
+                self.store = shared
 
     @staticmethod
     @contextmanager
