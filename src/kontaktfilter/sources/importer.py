@@ -30,7 +30,7 @@ from ..screener import Screener
 from ..store.bulk import BulkInsert
 from ..store.engine import Store
 from ..store.models import Connection as ConnectionRow
-from ..store.models import EncodedJSON, ImportRun, Owner, Request, Verdict, table_of
+from ..store.models import ImportRun, Owner, Request, Verdict, table_of
 from ..store.models import Message as MessageRow
 from ..store.people import PersonDirectory, fold_name
 from ..store.repository import (
@@ -41,7 +41,7 @@ from ..store.repository import (
     load_personal_layer,
 )
 from .archive import file_fingerprint, normalise_name
-from .jsonl import JsonlError, compact_contract, read_requests
+from .jsonl import JsonlError, read_requests
 from .linkedin_export import (
     CONNECTIONS,
     EXPORT_FILES,
@@ -59,7 +59,7 @@ from .linkedin_export import (
     load_files,
     read_export_files,
 )
-from .screening import AheadScreening, screen_rows
+from .screening import AheadScreening, Prepared, encode_request, screen_rows
 
 T = TypeVar("T")
 
@@ -150,12 +150,6 @@ def _digest(*parts: object) -> str:
         h.update(json.dumps(p, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8"))
         h.update(b"\x1f")
     return h.hexdigest()
-
-
-def encode_request(request: ContactRequest) -> tuple[EncodedJSON, str]:
-    """The request as stored (compact contract JSON, keys sorted) and the digest of exactly that text."""
-    text = json.dumps(compact_contract(request), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return EncodedJSON(text), hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def invitation_key(inv: Invitation) -> str:
@@ -473,13 +467,16 @@ class Importer:
     # --- screening ------------------------------------------------------------------------------
 
     def _screen(
-        self, s: Session, items: Sequence[tuple[int, ContactRequest]], replace: bool, run: _Run
+        self,
+        s: Session,
+        items: Sequence[tuple[int, ContactRequest, Prepared | None]],
+        replace: bool,
+        run: _Run,
     ) -> None:
+        """Store verdicts for (request id, request, what the worker made of it); screen the rest here."""
         if not items:
             return
-        rows: list[dict[str, Any] | None] = [
-            self._ahead.take(req.id) if self._ahead is not None else None for _, req in items
-        ]
+        rows = [ahead.verdict if ahead is not None else None for _, _, ahead in items]
         missing = [i for i, row in enumerate(rows) if row is None]
         if missing:
             if self._screener is None:
@@ -490,10 +487,10 @@ class Importer:
             for i, row in zip(missing, fresh, strict=True):
                 rows[i] = row
         if replace:
-            s.execute(delete(Verdict).where(Verdict.request_id.in_([rid for rid, _ in items])))
+            s.execute(delete(Verdict).where(Verdict.request_id.in_([rid for rid, _, _ in items])))
         _INSERT_VERDICTS.execute(
             s.connection(),
-            [{"request_id": rid, **row} for (rid, _), row in zip(items, rows, strict=True) if row],
+            [{"request_id": rid, **row} for (rid, _, _), row in zip(items, rows, strict=True) if row],
         )
         run.screened += len(rows)
 
@@ -510,12 +507,18 @@ class Importer:
             )
         }
         new_rows: list[dict[str, Any]] = []
-        new_screen: list[tuple[str, ContactRequest]] = []
+        new_screen: list[tuple[str, ContactRequest, Prepared | None]] = []
         updates: list[dict[str, Any]] = []
-        rescreen: list[tuple[int, ContactRequest]] = []
+        rescreen: list[tuple[int, ContactRequest, Prepared | None]] = []
         for it in items:
             cached = self._digests.pop(it.source_key, None)
-            payload, digest = (None, cached) if cached is not None else encode_request(it.request)
+            ahead = self._ahead.take(it.public_id) if self._ahead is not None and it.incoming else None
+            if ahead is not None:
+                payload, digest = ahead.payload, ahead.digest
+            elif cached is not None:
+                payload, digest = None, cached
+            else:
+                payload, digest = encode_request(it.request)
             status = CONNECTED if it.person_id in self.connected else PENDING
             old = existing.get(it.source_key)
             if old is not None and old.content_hash == digest and old.status == status:
@@ -534,12 +537,12 @@ class Importer:
                      "direction": INCOMING if it.incoming else OUTGOING, **values}
                 )  # fmt: skip
                 if it.incoming:
-                    new_screen.append((it.public_id, it.request))
+                    new_screen.append((it.public_id, it.request, ahead))
                 counts.new += 1
             else:
                 updates.append({"id": old.id, "updated_at": now, **values})
                 if it.incoming and old.content_hash != digest:
-                    rescreen.append((old.id, it.request))
+                    rescreen.append((old.id, it.request, ahead))
                 counts.updated += 1
         if new_rows:
             # Plain executemany and a read-back by key: ordered RETURNING degrades to one statement per
@@ -548,7 +551,7 @@ class Importer:
             just_in = [r["public_id"] for r in new_rows]
             stored = select(Request.public_id, Request.id).where(Request.public_id.in_(just_in))
             by_public = dict(s.execute(stored).all())
-            self._screen(s, [(by_public[pid], req) for pid, req in new_screen], False, run)
+            self._screen(s, [(by_public[pid], req, ahead) for pid, req, ahead in new_screen], False, run)
         if updates:
             s.execute(update(Request), updates)
             self._screen(s, rescreen, True, run)

@@ -2,11 +2,14 @@
 
 Screening is pure (request in, verdict out), so a large import can hand it to a second core while the
 main process parses, resolves people and writes. The worker builds its own screener from the shipped
-model and the given policy; results come back as verdict rows in the order they were asked for.
+model and the given policy; for each request it sends back what the writer stores: the request's JSON
+and digest (`encode_request`) and its verdict row, in the order they were asked for.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import multiprocessing
 import os
 import threading
@@ -14,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..learn import Evidence, PersonalLayer, choose
 from ..model import ContactRequest
@@ -22,8 +25,23 @@ from ..policy import Policy
 from ..screener import Screener
 from ..store.models import EncodedJSON, compact_signals, serialize_json
 from ..store.repository import verdict_values
+from .jsonl import compact_contract
 
 _worker: tuple[Screener, Policy, PersonalLayer | None] | None = None
+
+
+def encode_request(request: ContactRequest) -> tuple[EncodedJSON, str]:
+    """The request as stored (compact contract JSON, keys sorted) and the digest of exactly that text."""
+    text = json.dumps(compact_contract(request), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return EncodedJSON(text), hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Prepared(NamedTuple):
+    """A request made ready for the store by the worker: `encode_request` and its verdict row."""
+
+    payload: EncodedJSON
+    digest: str
+    verdict: dict[str, Any]
 
 
 def screen_rows(
@@ -60,19 +78,21 @@ def _init_worker(policy: Policy, layer: PersonalLayer | None, parent: int) -> No
     _worker = (Screener(policy=policy), policy, layer)
 
 
-def _screen_in_worker(requests: list[ContactRequest], now: datetime) -> list[dict[str, Any]]:
+def _prepare_in_worker(requests: list[ContactRequest], now: datetime) -> list[Prepared]:
     assert _worker is not None
     rows = screen_rows(*_worker, requests, now)
-    for row in rows:
-        # The JSON columns leave the worker as the text the store writes: encoding them here takes that
-        # work off the writer's core, and one string pickles faster than nested lists and dicts.
+    out: list[Prepared] = []
+    for request, row in zip(requests, rows, strict=True):
+        # Everything leaves the worker as the text the store writes: encoding it here takes that work
+        # off the writer's core, and one string pickles faster than nested lists and dicts.
         row["signals"] = EncodedJSON(serialize_json(compact_signals(row["signals"])))
         row["probabilities"] = EncodedJSON(serialize_json(row["probabilities"]))
-    return rows
+        out.append(Prepared(*encode_request(request), row))
+    return out
 
 
 class AheadScreening:
-    """Screens keyed requests in a worker process, ahead of the batches that will store them."""
+    """Screens and encodes keyed requests in a worker process, ahead of the batches that store them."""
 
     def __init__(self, policy: Policy, layer: PersonalLayer | None, chunk: int = 2000) -> None:
         # spawn, not fork: the parent may run threads (a progress bar) and holds database connections.
@@ -81,9 +101,9 @@ class AheadScreening:
             initargs=(policy, layer, os.getpid()),
         )  # fmt: skip
         self._chunk = chunk
-        self._pending: dict[object, Future[list[dict[str, Any]]]] = {}
+        self._pending: dict[object, Future[list[Prepared]]] = {}
         self._where: dict[object, tuple[object, int]] = {}
-        self._done: dict[object, list[dict[str, Any]]] = {}
+        self._done: dict[object, list[Prepared]] = {}
         self._left: dict[object, int] = {}
         self._broken = False
 
@@ -92,13 +112,14 @@ class AheadScreening:
         for start in range(0, len(keyed), self._chunk):
             part = keyed[start : start + self._chunk]
             ticket = object()
-            self._pending[ticket] = self._pool.submit(_screen_in_worker, [r for _, r in part], now)
+            self._pending[ticket] = self._pool.submit(_prepare_in_worker, [r for _, r in part], now)
             self._left[ticket] = len(part)
             for i, (key, _) in enumerate(part):
                 self._where[key] = (ticket, i)
 
-    def take(self, key: object) -> dict[str, Any] | None:
-        """The verdict row for a key (waiting for its chunk), or None if it was never submitted."""
+    def take(self, key: object) -> Prepared | None:
+        """What the worker made of a key's request (waiting for its chunk), or None if it was never
+        submitted or the worker died."""
         spot = self._where.pop(key, None)
         if spot is None or self._broken:
             return None
@@ -124,4 +145,4 @@ class AheadScreening:
 
 ScreenerFactory = Callable[[], Screener]
 
-__all__ = ["AheadScreening", "ScreenerFactory", "screen_rows"]
+__all__ = ["AheadScreening", "Prepared", "ScreenerFactory", "encode_request", "screen_rows"]
