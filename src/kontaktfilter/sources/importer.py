@@ -646,14 +646,14 @@ class Importer:
         pids = self.directory.resolve_many(s, sides, now)
         items: list[_Item] = []
         for inv, pid in zip(batch, pids, strict=True):
-            key = invitation_key(inv)
+            prepared = self._prepared.pop(inv.line, None)
+            key = prepared[0] if prepared is not None else invitation_key(inv)
             first = self._seen_keys.setdefault(key, inv.line)
             if first != inv.line:
                 self._duplicate(INVITATIONS_LABEL, inv.line, first)
                 continue
             if pid is None:
                 continue
-            prepared = self._prepared.pop(inv.line, None)
             request = (
                 prepared[1] if prepared is not None else self._invitation_request(inv, public_id_for(key))
             )

@@ -136,10 +136,14 @@ class AheadScreening:
         self._left[ticket] -= 1
         if not self._left[ticket]:
             del self._done[ticket], self._left[ticket]
+        if not self._where:
+            # Every result is out: the worker exits (a quarter of a second for its interpreter to shut
+            # down) while the writer stores the last batch, instead of after it.
+            self._pool.shutdown(wait=False)
         return row
 
     def close(self) -> None:
-        """Stop the worker, dropping chunks nobody will ask for."""
+        """Stop the worker, dropping chunks nobody will ask for (at once if every result was taken)."""
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
