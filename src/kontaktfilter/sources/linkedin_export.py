@@ -11,7 +11,7 @@ import csv
 import io
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -248,9 +248,9 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
         yield start, row
 
 
-def _valid_utf8(row: Sequence[str]) -> bool:
+def _valid_utf8(text: str) -> bool:
     try:
-        "".join(row).encode("utf-8")
+        text.encode("utf-8")
     except UnicodeEncodeError:
         return False
     return True
@@ -287,43 +287,38 @@ class _Table:
             )
         )
 
-    def rows(self) -> Iterator[tuple[int, _Row]]:
-        """Data records that are not blank and decode as UTF-8 (others become problems)."""
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """Data records (their cells) that are not blank and decode as UTF-8 (others become problems)."""
         try:
             for line, row in self._rows:
-                if not any(c.strip() for c in row):
+                text = "".join(row)
+                if not text.strip():
                     continue
-                if not _valid_utf8(row):
-                    bad = next((i for i, c in enumerate(row) if not _valid_utf8([c])), 0)
+                if not _valid_utf8(text):
+                    bad = next((i for i, c in enumerate(row) if not _valid_utf8(c)), 0)
                     col = self.header[bad] if bad < len(self.header) else f"column {bad + 1}"
                     self.problems.append(
                         RowProblem(self.name, line, col, "not valid UTF-8 text; row skipped")
                     )
                     continue
-                yield line, _Row(self, row)
+                yield line, row
         except csv.Error as exc:
             self.problems.append(RowProblem(self.name, -1, "", f"CSV parsing stopped: {exc}"))
+
+    def reader(self, *columns: str) -> Callable[[Sequence[str]], list[str]]:
+        """Reads the named columns' cells of a record, stripped, "" where the file has no such column
+        or the record no such cell. Names are looked up once per file, not once per cell."""
+        at = [self.columns.get(_norm_header(c), -1) for c in columns]
+
+        def read(row: Sequence[str]) -> list[str]:
+            n = len(row)
+            return [row[i].strip() if 0 <= i < n else "" for i in at]
+
+        return read
 
     def problem(self, line: int, column: str, message: str) -> None:
         """Record a row that cannot be read."""
         self.problems.append(RowProblem(self.name, line, column, message))
-
-
-class _Row:
-    __slots__ = ("_cells", "_cols")
-
-    def __init__(self, table: _Table, cells: list[str]) -> None:
-        self._cols = table.columns
-        self._cells = cells
-
-    def get(self, column: str) -> str:
-        i = self._cols.get(_norm_header(column))
-        if i is None or i >= len(self._cells):
-            return ""
-        return self._cells[i].strip()
-
-    def opt(self, column: str) -> str | None:
-        return self.get(column) or None
 
 
 # --- the four files -----------------------------------------------------------------------------
@@ -331,19 +326,22 @@ class _Row:
 
 def _invitations(table: _Table) -> list[Invitation]:
     out: list[Invitation] = []
+    read = table.reader(
+        "Direction", "Sent At", "inviterProfileUrl", "inviteeProfileUrl", "From", "To", "Message"
+    )
     for line, row in table.rows():
-        direction = row.get("Direction").upper()
+        given, sent, inviter_cell, invitee_cell, from_name, to_name, message = read(row)
+        direction = given.upper()
         if direction not in ("INCOMING", "OUTGOING"):
-            table.problem(line, "Direction", f"expected INCOMING or OUTGOING, got {row.get('Direction')!r}")
+            table.problem(line, "Direction", f"expected INCOMING or OUTGOING, got {given!r}")
             continue
         try:
-            sent_at = parse_timestamp(row.get("Sent At"))
+            sent_at = parse_timestamp(sent)
         except ValueError as exc:
             table.problem(line, "Sent At", str(exc))
             continue
-        inviter = canonical_profile_url(row.get("inviterProfileUrl"))
-        invitee = canonical_profile_url(row.get("inviteeProfileUrl"))
-        from_name, to_name = row.get("From"), row.get("To")
+        inviter = canonical_profile_url(inviter_cell)
+        invitee = canonical_profile_url(invitee_cell)
         if direction == "INCOMING" and not (from_name or inviter):
             table.problem(line, "From", "empty, and no inviterProfileUrl: cannot tell who sent it")
             continue
@@ -351,30 +349,30 @@ def _invitations(table: _Table) -> list[Invitation]:
             table.problem(line, "To", "empty, and no inviteeProfileUrl: cannot tell who it went to")
             continue
         out.append(
-            Invitation(from_name, to_name, sent_at, row.opt("Message"), direction, inviter, invitee, line)
+            Invitation(from_name, to_name, sent_at, message or None, direction, inviter, invitee, line)
         )
     return out
 
 
 def _connections(table: _Table) -> list[Connection]:
     out: list[Connection] = []
+    read = table.reader(
+        "First Name", "Last Name", "URL", "Connected On", "Email Address", "Company", "Position"
+    )
     for line, row in table.rows():
-        first, last = row.get("First Name"), row.get("Last Name")
-        url = canonical_profile_url(row.get("URL"))
+        first, last, url_cell, on, email, company, position = read(row)
+        url = canonical_profile_url(url_cell)
         if not (first or last or url):
             table.problem(line, "First Name", "no name and no URL: cannot tell who this is")
             continue
         try:
-            connected_on = parse_day(row.get("Connected On"))
+            connected_on = parse_day(on)
         except ValueError as exc:
             table.problem(line, "Connected On", str(exc))
             continue
         out.append(
-            Connection(
-                first, last, url, row.opt("Email Address"), row.opt("Company"), row.opt("Position"),
-                connected_on, line,
-            )
-        )  # fmt: skip
+            Connection(first, last, url, email or None, company or None, position or None, connected_on, line)
+        )
     return out
 
 
@@ -383,30 +381,31 @@ _URL_SPLIT = re.compile(r"[;,\s]+")
 
 def _messages(table: _Table) -> list[Message]:
     out: list[Message] = []
+    read = table.reader(
+        "IS MESSAGE DRAFT", "DATE", "RECIPIENT PROFILE URLS", "CONVERSATION ID", "FROM",
+        "SENDER PROFILE URL", "TO", "SUBJECT", "CONTENT", "FOLDER",
+    )  # fmt: skip
     for line, row in table.rows():
-        if row.get("IS MESSAGE DRAFT").lower() in ("yes", "true", "1"):
+        draft, sent, recipients, conversation, sender, sender_url, to, subject, content, folder = read(row)
+        if draft.lower() in ("yes", "true", "1"):
             continue
         try:
-            when = parse_timestamp(row.get("DATE"))
+            when = parse_timestamp(sent)
         except ValueError as exc:
             table.problem(line, "DATE", str(exc))
             continue
-        urls = tuple(
-            u
-            for u in (canonical_profile_url(x) for x in _URL_SPLIT.split(row.get("RECIPIENT PROFILE URLS")))
-            if u
-        )
+        urls = tuple(u for u in (canonical_profile_url(x) for x in _URL_SPLIT.split(recipients)) if u)
         out.append(
             Message(
-                conversation_id=row.get("CONVERSATION ID"),
-                from_name=row.get("FROM"),
-                sender_url=canonical_profile_url(row.get("SENDER PROFILE URL")),
-                to_names=row.get("TO"),
+                conversation_id=conversation,
+                from_name=sender,
+                sender_url=canonical_profile_url(sender_url),
+                to_names=to,
                 recipient_urls=urls,
                 date=when,
-                subject=row.opt("SUBJECT"),
-                content=row.get("CONTENT"),
-                folder=row.opt("FOLDER"),
+                subject=subject or None,
+                content=content,
+                folder=folder or None,
                 line=line,
             )
         )
@@ -414,16 +413,12 @@ def _messages(table: _Table) -> list[Message]:
 
 
 def _profile(table: _Table) -> OwnerProfile | None:
+    read = table.reader("First Name", "Last Name", "Headline", "Summary", "Industry", "Geo Location")
     for _line, row in table.rows():
-        first, last = row.get("First Name"), row.get("Last Name")
+        first, last, headline, summary, industry, location = read(row)
         if first or last:
             return OwnerProfile(
-                first,
-                last,
-                row.opt("Headline"),
-                row.opt("Summary"),
-                row.opt("Industry"),
-                row.opt("Geo Location"),
+                first, last, headline or None, summary or None, industry or None, location or None
             )
     return None
 
