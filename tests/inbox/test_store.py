@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, select
+from sqlalchemy import MetaData, func, select
 
 from kontaktfilter.sources.importer import Importer
 from kontaktfilter.sources.linkedin_export import ExportError
 from kontaktfilter.store.engine import VERSION_TABLE, Store
-from kontaktfilter.store.models import Base, Connection, ImportRun, Message, Person, Request, Verdict
+from kontaktfilter.store.models import NAMING, Base, Connection, ImportRun, Message, Person, Request, Verdict
+from kontaktfilter.web.accounts import metadata as web_metadata
 
 from .conftest import BACKENDS, DEMO, MakeImporter
 from .exports import Con, Inv, Msg, export_files, us_time, utc_time, write_folder, write_zip
@@ -35,16 +36,56 @@ def _rows(store: Store, model: type[Base]) -> int:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)
 
 
+def _all_tables() -> MetaData:
+    # The inbox's models and the web app's tables, which the same migrations create.
+    combined = MetaData(naming_convention=NAMING)
+    for table in [*Base.metadata.tables.values(), *web_metadata.tables.values()]:
+        table.to_metadata(combined)
+    return combined
+
+
 def test_migrations_create_exactly_the_models(store: Store) -> None:
     with store.engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = [
             d
-            for d in compare_metadata(ctx, Base.metadata)
+            for d in compare_metadata(ctx, _all_tables())
             if not (d[0] == "remove_table" and d[1].name == VERSION_TABLE)
         ]
     assert diff == []
     store.migrate()  # a second run is a no-op
+
+
+def test_a_database_whose_web_tables_predate_the_migration_keeps_them(db_url: str) -> None:
+    # Before revision 0002 the web app created its tables itself: such a database is at revision
+    # 0001 and already has them. Opening it migrates to the head and keeps the user and token.
+    from alembic import command
+
+    from kontaktfilter.store.engine import alembic_config
+    from kontaktfilter.web.accounts import Accounts, digest
+
+    old = Store.open(db_url, migrate=False)
+    cfg = alembic_config()
+    with old.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+    web_metadata.create_all(old.engine)  # what the web app used to do
+    accounts = Accounts(old.engine)
+    accounts.set_password("a long passphrase")
+    token = accounts.create_token("laptop")
+    old.close()
+
+    store = Store.open(db_url)
+    try:
+        with store.engine.connect() as conn:
+            current = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
+            assert current.get_current_revision() == "0002"
+        accounts = Accounts(store.engine)
+        assert accounts.verify_password("a long passphrase") is not None
+        assert accounts.token_exists(digest(token))
+        assert [t.name for t in accounts.tokens()] == ["laptop"]
+    finally:
+        store.close()
 
 
 def test_demo_import_is_idempotent(store: Store, make_importer: MakeImporter) -> None:

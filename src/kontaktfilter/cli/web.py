@@ -40,7 +40,6 @@ def _accounts(database: str | None) -> Iterator[Any]:
         raise _fail(str(exc)) from None
     try:
         accounts = Accounts(store.engine)
-        accounts.create_tables()
         yield accounts
     finally:
         store.close()

@@ -1,7 +1,8 @@
 """The web app's own rows in the inbox database: the single local user, API tokens, and its secrets.
 
-They live in three `web_*` tables beside the inbox's, created on first use, so that
-`KONTAKTFILTER_DATABASE_URL` picks the user and tokens together with the inbox. Passwords are
+They live in three `web_*` tables beside the inbox's, created by the inbox's migrations (revision
+0002; `Store.open` applies them), so that `KONTAKTFILTER_DATABASE_URL` picks the user and tokens
+together with the inbox. The tables below describe them for queries; they create nothing. Passwords are
 hashed with argon2id; API tokens and the one-time setup token are random 256-bit values of which only
 a SHA-256 digest is stored (a slow hash adds nothing for values that cannot be guessed).
 """
@@ -30,9 +31,10 @@ from sqlalchemy import (
     update,
 )
 
-from ..store.models import UTCDateTime
+from ..store.models import NAMING, UTCDateTime
 
-metadata = MetaData()
+# The same constraint names as the inbox's models, so the migration and these tables agree.
+metadata = MetaData(naming_convention=NAMING)
 
 users = Table(
     "web_users",
@@ -118,10 +120,6 @@ class Accounts:
         self.engine = engine
         self.now = now or (lambda: datetime.now(UTC))
         self.hasher = PasswordHasher()
-
-    def create_tables(self) -> None:
-        """Create the web tables when they are missing (idempotent)."""
-        metadata.create_all(self.engine, checkfirst=True)
 
     # --- the user --------------------------------------------------------------------------------
 

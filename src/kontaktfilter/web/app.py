@@ -50,7 +50,6 @@ def create_app(
     store = store or Store.open(settings.database)
     now = clock or (lambda: datetime.now(UTC))
     accounts = Accounts(store.engine, now)
-    accounts.create_tables()
     policy = load_policy(policy_path(settings, config))
     if screener is None:
         screener = Screener(policy=policy)
