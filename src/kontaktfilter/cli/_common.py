@@ -69,8 +69,17 @@ def request_from_options(
     *,
     note: str | None,
     platform: str,
-    sender: dict[str, Any],
-    recipient: dict[str, Any],
+    name: str | None,
+    headline: str | None,
+    job_title: str | None,
+    company: str | None,
+    mutual: int | None,
+    connections: int | None,
+    photo: bool | None,
+    hidden_contacts: bool,
+    recipient_name: str | None,
+    recipient_headline: str | None,
+    partnership: bool,
 ) -> ContactRequest:
     """The request from `--json`, or else from the single options; contract errors fail the command."""
     from ..contract import ContractError, parse_request
@@ -81,7 +90,15 @@ def request_from_options(
         except json.JSONDecodeError as exc:
             raise fail(f"--json: not valid JSON ({exc.msg} at column {exc.colno})") from None
     else:
-        obj = {"id": "cli", "platform": platform, "note": note, "sender": sender, "recipient": recipient}
+        obj = {
+            "id": "cli",
+            "platform": platform,
+            "note": note,
+            "sender": {"name": name, "headline": headline, "job_title": job_title, "company": company,
+                       "mutual_contacts": mutual, "connections_count": connections, "has_photo": photo,
+                       "connections_visible": False if hidden_contacts else None},
+            "recipient": {"name": recipient_name, "headline": recipient_headline, "partnership": partnership},
+        }  # fmt: skip
     try:
         return parse_request(obj, default_id="cli")
     except ContractError as exc:

@@ -256,13 +256,10 @@ def explain(
 ) -> None:
     """Explain the verdict for one request: every signal, its weight, and the model's share."""
     req = request_from_options(
-        request_json,
-        note=note,
-        platform=platform,
-        sender={"name": name, "headline": headline, "job_title": job_title, "company": company,
-                "mutual_contacts": mutual, "connections_count": connections, "has_photo": photo,
-                "connections_visible": False if hidden_contacts else None},
-        recipient={"name": recipient_name, "headline": recipient_headline, "partnership": partnership},
+        request_json, note=note, platform=platform, name=name, headline=headline, job_title=job_title,
+        company=company, mutual=mutual, connections=connections, photo=photo,
+        hidden_contacts=hidden_contacts, recipient_name=recipient_name,
+        recipient_headline=recipient_headline, partnership=partnership,
     )  # fmt: skip
     screener = _load_screener(policy, accurate)
     v = screener.screen(req)

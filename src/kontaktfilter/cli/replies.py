@@ -108,13 +108,10 @@ def reply(
         except ValueError:
             _fail(f"--action: unknown action {action!r} (allowed: {', '.join(a.value for a in Action)})")
     req = request_from_options(
-        request_json,
-        note=note,
-        platform=platform,
-        sender={"name": name, "headline": headline, "job_title": job_title, "company": company,
-                "mutual_contacts": mutual, "connections_count": connections, "has_photo": photo,
-                "connections_visible": False if hidden_contacts else None},
-        recipient={"name": recipient_name, "headline": recipient_headline, "partnership": partnership},
+        request_json, note=note, platform=platform, name=name, headline=headline, job_title=job_title,
+        company=company, mutual=mutual, connections=connections, photo=photo,
+        hidden_contacts=hidden_contacts, recipient_name=recipient_name,
+        recipient_headline=recipient_headline, partnership=partnership,
     )  # fmt: skip
     try:
         settings = ReplySettings.from_env(
