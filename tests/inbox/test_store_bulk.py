@@ -141,31 +141,3 @@ def test_an_import_checkpoints_less_often_and_restores_the_default(store: Store)
             assert pages(s) == IMPORT_CHECKPOINT_PAGES
     with store.session() as s:
         assert pages(s) == default
-
-
-def test_an_import_leaves_an_empty_write_ahead_log(store: Store) -> None:
-    # With the longer checkpoint interval the log grows during an import; afterwards it is folded
-    # into the database and emptied, so a long-running app does not keep it on disk.
-    if store.dialect != "sqlite":
-        pytest.skip("a SQLite setting")
-    from pathlib import Path
-
-    from kontaktfilter.store.models import Person
-
-    db = Path(store.engine.url.database or "")
-    wal = db.with_name(db.name + "-wal")
-    with store.engine.connect() as keep_open:  # the log stays while any connection is open
-        keep_open.exec_driver_sql("SELECT 1")
-        with store.for_import() as importing, importing.session() as s:
-            s.add_all(
-                Person(
-                    key=f"https://x/in/p{i}",
-                    name_key=f"p {i}",
-                    name="P" * 300,
-                    created_at=NOW,
-                    updated_at=NOW,
-                )
-                for i in range(2000)
-            )
-        assert wal.exists()
-        assert wal.stat().st_size == 0

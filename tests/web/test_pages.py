@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from kontaktfilter.store.engine import Store
 from kontaktfilter.store.models import Decision
 from kontaktfilter.web.i18n import ACTION_LABELS, CATEGORY_LABELS, TEXTS
 
@@ -255,3 +256,14 @@ def test_german_interface(filled: Web) -> None:
     assert "Antwortentwurf" in detail and "Entwurf kopieren" in detail
     assert "Anfragen pro Woche nach Kategorie" in filled.client.get("/stats").text
     assert "Regelwerk" in filled.client.get("/settings").text
+
+
+def test_a_web_import_leaves_no_write_ahead_log_behind(web: Web, store: Store, demo_zip: Path) -> None:
+    # The web app keeps its connections open: after an import it folds SQLite's log into the file
+    # instead of keeping the import's pages in it.
+    db = Path(store.engine.url.database or "")
+    wal = db.with_name(db.name + "-wal")
+    with store.engine.connect() as reader:  # another open connection keeps the log file around
+        reader.exec_driver_sql("SELECT 1")
+        assert "Import finished" in import_file(web, demo_zip)
+        assert wal.exists() and wal.stat().st_size == 0

@@ -126,11 +126,6 @@ class Store:
                     conn.rollback()
                     conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={int(before)}")
                     conn.commit()
-                    # Fold the import's write-ahead log into the file and empty it: with the larger
-                    # checkpoint interval it grows to tens of MB, which a long-running web app would
-                    # otherwise keep on disk until its last connection closes. Best effort: a reader
-                    # holding an old snapshot only makes it stop early.
-                    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def scrub(self) -> bool:
         """After deleting personal data: fold SQLite's write-ahead log into the file and empty it, so
