@@ -13,7 +13,8 @@ from typing import Annotated, Any
 import typer
 
 from ..model import ContactRequest
-from ..settings import Settings
+from ..policy import Policy, PolicyError
+from ..settings import Settings, SettingsError, load_settings
 
 
 def warn(message: str) -> None:
@@ -25,6 +26,33 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     """Report an error and return the Exit to raise."""
     warn(f"error: {message}")
     return typer.Exit(code)
+
+
+DatabaseOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        metavar="URL",
+        help="Database URL (sqlite:///FILE or postgresql://...); default KONTAKTFILTER_DATABASE_URL, "
+        "else inbox.sqlite3 in the data directory.",
+    ),
+]
+
+
+def settings_or_fail(database: str | None, **more: Any) -> Settings:
+    """The settings (with `--database` if given); a bad setting fails the command with its message."""
+    try:
+        return load_settings(database_url=database, **more)
+    except SettingsError as exc:
+        raise fail(str(exc)) from None
+
+
+def policy_or_fail(settings: Settings) -> Policy:
+    """The policy the settings name, layered over the defaults; a bad file fails the command."""
+    try:
+        return Policy.load(settings.policy)
+    except PolicyError as exc:
+        raise fail(str(exc)) from None
 
 
 @contextmanager

@@ -19,39 +19,18 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..model import Action
-from ..policy import Policy, PolicyError
-from ..settings import Settings, SettingsError, load_settings
+from ..policy import Policy
+from ..settings import Settings
+from ._common import DatabaseOpt
 from ._common import fail as _fail
 from ._common import opened_store as _opened
+from ._common import policy_or_fail as _policy
+from ._common import settings_or_fail as _settings
 from ._common import warn as _warn
-
-DatabaseOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--database",
-        metavar="URL",
-        help="Database URL (sqlite:///FILE or postgresql://...); default KONTAKTFILTER_DATABASE_URL, "
-        "else inbox.sqlite3 in the data directory.",
-    ),
-]
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _settings(database: str | None, **more: Any) -> Settings:
-    try:
-        return load_settings(database_url=database, **more)
-    except SettingsError as exc:
-        raise _fail(str(exc)) from None
-
-
-def _policy(settings: Settings) -> Policy:
-    try:
-        return Policy.load(settings.policy)
-    except PolicyError as exc:
-        raise _fail(str(exc)) from None
 
 
 class _Bar:

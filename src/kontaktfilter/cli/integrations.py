@@ -14,21 +14,13 @@ from typing import Annotated, Any
 
 import typer
 
-from ..policy import Policy, PolicyError
-from ..settings import Settings, SettingsError, load_settings
+from ..policy import Policy
+from ._common import DatabaseOpt
 from ._common import fail as _fail
 from ._common import opened_store as _opened
+from ._common import policy_or_fail as _policy
+from ._common import settings_or_fail as _settings
 from ._common import warn as _warn
-
-DatabaseOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--database",
-        metavar="URL",
-        help="Database URL (sqlite:///FILE or postgresql://...); default KONTAKTFILTER_DATABASE_URL, "
-        "else inbox.sqlite3 in the data directory.",
-    ),
-]
 
 
 def _say(message: str) -> None:
@@ -37,20 +29,6 @@ def _say(message: str) -> None:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _settings(database: str | None) -> Settings:
-    try:
-        return load_settings(database_url=database)
-    except SettingsError as exc:
-        raise _fail(str(exc)) from None
-
-
-def _policy(settings: Settings) -> Policy:
-    try:
-        return Policy.load(settings.policy)
-    except PolicyError as exc:
-        raise _fail(str(exc)) from None
 
 
 def _screener_factory(policy: Policy) -> Any:

@@ -11,38 +11,16 @@ from typing import Annotated, Any
 
 import typer
 
-DatabaseOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--database",
-        metavar="URL",
-        help="Database URL (sqlite:///FILE or postgresql://...); default KONTAKTFILTER_DATABASE_URL, "
-        "else inbox.sqlite3 in the data directory.",
-    ),
-]
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    print(f"error: {message}", file=sys.stderr, flush=True)
-    return typer.Exit(code)
+from ._common import DatabaseOpt, opened_store, settings_or_fail
+from ._common import fail as _fail
 
 
 @contextmanager
 def _accounts(database: str | None) -> Iterator[Any]:
-    from ..settings import SettingsError, load_settings
-    from ..store.engine import Store, StoreError
     from ..web.accounts import Accounts
 
-    try:
-        settings = load_settings(database_url=database)
-        store = Store.open(settings.database)
-    except (SettingsError, StoreError) as exc:
-        raise _fail(str(exc)) from None
-    try:
-        accounts = Accounts(store.engine)
-        yield accounts
-    finally:
-        store.close()
+    with opened_store(settings_or_fail(database)) as store:
+        yield Accounts(store.engine)
 
 
 def _is_loopback(host: str) -> bool:
