@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,24 +13,12 @@ from kontaktfilter.policy import Policy
 from kontaktfilter.screener import Screener
 from kontaktfilter.sources.importer import Importer
 from kontaktfilter.store.engine import Store
+from tests._clock import FakeClock
 from tests._servers import PostgresServer, postgresql_server
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "demo" / "linkedin-export"
 BACKENDS = ["sqlite", "postgresql"]
-
-
-class FakeClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, start: datetime = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> None:
-        self.now += timedelta(**kwargs)
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,6 @@ import time
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from kontaktfilter.screener import Screener
 from kontaktfilter.settings import Settings, load_settings
 from kontaktfilter.store.engine import Store
 from kontaktfilter.web import WebConfig, create_app
+from tests._clock import FakeClock
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_EXPORT = ROOT / "demo" / "linkedin-export"
@@ -31,19 +31,6 @@ DEMO_JSONL = ROOT / "demo" / "inbox.jsonl"
 ARTIFACTS = ROOT / "test-artifacts" / "web"
 PASSWORD = "correct horse battery"
 BASE = "http://127.0.0.1:8000"
-
-
-class FakeClock:
-    """A clock the test moves by hand (the demo data is from November 2026)."""
-
-    def __init__(self, start: datetime = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> None:
-        self.now += timedelta(**kwargs)
 
 
 @pytest.fixture(scope="session")
