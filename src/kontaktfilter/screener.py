@@ -123,17 +123,15 @@ class Screener:
         # The batch path's NumPy steps cost a fixed amount per call, which only a batch of some size
         # pays back; a few requests (an API call, a web page) take the per-request path. Both give
         # the same verdicts (tests/test_batch.py, tests/test_screen_golden.py).
-        if len(requests) >= _BATCH_PATH_MIN:
-            batch = analyse_many(requests)
-            analyses = batch.analyses
-            fired = list(map(detect_all, requests, analyses))
-            ids = [[s.id for s, _ in f] for f in fired]
-            x = self.bundle.vocab.batch_matrix(batch, ids)
+        vocab = self.bundle.vocab
+        batch = analyse_many(requests) if len(requests) >= _BATCH_PATH_MIN else None
+        analyses = batch.analyses if batch is not None else list(map(analyse, requests))
+        fired = list(map(detect_all, requests, analyses))
+        ids = [[s.id for s, _ in f] for f in fired]
+        if batch is not None:
+            x = vocab.batch_matrix(batch, ids)
         else:
-            analyses = list(map(analyse, requests))
-            fired = list(map(detect_all, requests, analyses))
-            ids = [[s.id for s, _ in f] for f in fired]
-            x = self.bundle.vocab.matrix(list(map(self.bundle.vocab.columns, analyses, ids)))
+            x = vocab.matrix(list(map(vocab.columns, analyses, ids)))
         probs = self.bundle.fast.predict_proba(x)
         escalated: set[int] = set()
         if self.accurate:

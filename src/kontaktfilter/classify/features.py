@@ -39,6 +39,10 @@ def feature_names(req: ContactRequest, a: Analysis, fired: Iterable[str]) -> lis
     return out
 
 
+def _or_minus_one(col: int | None) -> int:
+    return -1 if col is None else col
+
+
 class Vocabulary:
     """Maps feature names to column indices; built from training data with a minimum count."""
 
@@ -54,11 +58,9 @@ class Vocabulary:
         # vocabulary), filled as tokens are first seen, so `columns` never slices a token twice.
         self._stem_cols: dict[str, int | None] = {}
         # The same look-ups by token id for `batch_matrix` (-1: no column).
-        words, stems, profile = self._ns["w"], self._ns["c"], self._ns["p"]
+        words, profile = self._ns["w"], self._ns["p"]
         self._word_by_id = TokenAttribute(TOKENS, lambda t: words.get(t, -1), np.int32)
-        self._stem_by_id = TokenAttribute(
-            TOKENS, lambda t: stems.get(t[:_STEM], -1) if len(t) > _STEM else -1, np.int32
-        )
+        self._stem_by_id = TokenAttribute(TOKENS, lambda t: _or_minus_one(self._stem_column(t)), np.int32)
         self._profile_by_id = TokenAttribute(TOKENS, lambda t: profile.get(t, -1), np.int32)
 
     @classmethod
@@ -97,14 +99,17 @@ class Vocabulary:
 
     _STEM_MEMO_LIMIT = 500_000
 
+    def _stem_column(self, token: str) -> int | None:
+        """The column of the token's stem feature; None if it is too short or the stem is unknown."""
+        return self._ns["c"].get(token[:_STEM]) if len(token) > _STEM else None
+
     def _stem_columns(self, tokens: Sequence[str]) -> list[int | None]:
-        c = self._ns["c"]
         stems = self._stem_cols
         out: list[int | None] = []
         for t in tokens:
             col = stems.get(t, -1)
             if col == -1:
-                col = c.get(t[:_STEM]) if len(t) > _STEM else None
+                col = self._stem_column(t)
                 if len(stems) < self._STEM_MEMO_LIMIT:
                     stems[t] = col
             out.append(col)
